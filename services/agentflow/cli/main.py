@@ -1,0 +1,69 @@
+"""``agentflow serve`` and ``agentflow ingest``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from agentflow.domain.errors import AgentFlowError
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from agentflow.gateway.app import create_app
+    from agentflow.observability.logging import configure_logging
+    from agentflow.settings import Settings
+
+    overrides: dict[str, object] = {"host": args.host, "port": args.port}
+    if args.data_dir is not None:
+        overrides["data_dir"] = args.data_dir
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    configure_logging(settings.log_level, json=settings.log_json)
+    try:
+        settings.check_safe_to_serve()
+    except AgentFlowError as exc:
+        print(f"agentflow: {exc.detail}", file=sys.stderr)
+        return 2
+    print(f"AgentFlow is starting on http://{settings.host}:{settings.port}  "
+          f"(data in {settings.data_dir.resolve()})", flush=True)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                log_config=None, access_log=False, timeout_graceful_shutdown=10)
+    return 0
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from agentflow.cli.ingest import ingest_paths
+
+    return ingest_paths(args.url, [Path(p) for p in args.paths], wait=args.wait,
+                        timeout_s=args.timeout)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="agentflow", description="AgentFlow multi-agent RAG.")
+    commands = root.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the embedded server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--data-dir", type=Path, default=None,
+                       help="state directory (default: $AGENTFLOW_DATA_DIR or ./data)")
+    serve.set_defaults(run=_serve)
+    ingest = commands.add_parser("ingest", help="upload PDFs to a running server")
+    ingest.add_argument("paths", nargs="+", help="PDF files or folders of PDFs")
+    ingest.add_argument("--url", default="http://127.0.0.1:8000")
+    ingest.add_argument("--wait", action="store_true", help="wait until each is ready or failed")
+    ingest.add_argument("--timeout", type=float, default=1800.0)
+    ingest.set_defaults(run=_ingest)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    code: int = args.run(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The HTTP gateway: FastAPI app, routers, problem responses, SSE."""

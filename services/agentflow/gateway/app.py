@@ -1,0 +1,60 @@
+"""The FastAPI application: lifespan wiring, trace ids, problem handlers, routers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI, Request, Response
+
+from agentflow.gateway import problems
+from agentflow.gateway.routers import documents, health
+from agentflow.observability.logging import bind_trace_id
+from agentflow.runtime.container import Container, build_container
+from agentflow.settings import Settings
+
+log = structlog.get_logger(__name__)
+_TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
+
+
+def _incoming_trace_id(request: Request) -> str | None:
+    match = _TRACEPARENT.match(request.headers.get("traceparent", ""))
+    if match:
+        return match.group(1)
+    candidate = request.headers.get("x-trace-id", "")
+    return candidate if re.fullmatch(r"[0-9a-f]{32}", candidate) else None
+
+
+def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
+    """Build the app; the container (all adapters) is created and started in the lifespan."""
+    settings = settings or (container.settings if container else Settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = container or build_container(settings)
+        app.state.container = owned
+        await owned.start()
+        log.info("agentflow_started", profile=settings.profile.value,
+                 data_dir=str(settings.data_dir), embedder=owned.embedder.name)
+        try:
+            yield
+        finally:
+            await owned.close()
+
+    app = FastAPI(title="AgentFlow", version="0.1.0", lifespan=lifespan,
+                  summary="Multi-agent RAG: PDFs in, cited answers out.")
+    problems.install(app)
+
+    @app.middleware("http")
+    async def trace(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        structlog.contextvars.clear_contextvars()
+        trace_id = bind_trace_id(_incoming_trace_id(request))
+        response = await call_next(request)
+        response.headers["X-Trace-Id"] = trace_id
+        return response
+
+    app.include_router(health.router)
+    app.include_router(documents.router)
+    return app

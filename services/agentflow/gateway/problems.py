@@ -1,0 +1,70 @@
+"""RFC 9457 problem responses: the only place AgentFlow errors become HTTP status codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from agentflow.domain import errors
+from agentflow.observability.logging import current_trace_id
+
+log = structlog.get_logger(__name__)
+PROBLEM_TYPE_BASE = "https://agentflow.dev/problems/"
+
+_STATUS: list[tuple[type[errors.AgentFlowError], int]] = [
+    (errors.NotAPdf, 415),
+    (errors.FileTooLarge, 413),
+    (errors.EncryptedPdf, 422),
+    (errors.EmptyFile, 400),
+    (errors.InvalidInput, 400),
+    (errors.NotFound, 404),
+    (errors.Conflict, 409),
+    (errors.DependencyMissing, 503),
+]
+_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 413: "file_too_large", 415: "unsupported_media_type",
+               429: "rate_limited"}
+
+
+def status_for(error: errors.AgentFlowError) -> int:
+    return next((status for kind, status in _STATUS if isinstance(error, kind)), 500)
+
+
+def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": PROBLEM_TYPE_BASE + code, "title": title, "status": status,
+            "detail": detail, "code": code, "trace_id": current_trace_id(), **extra}
+    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+
+
+def problem_for(error: errors.AgentFlowError) -> JSONResponse:
+    fields = {k: v for k, v in error.fields.items() if isinstance(v, str | int | float | bool)}
+    return problem(status_for(error), error.code, error.title, error.detail, **fields)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every error into ``application/problem+json``."""
+
+    @app.exception_handler(errors.AgentFlowError)
+    async def agentflow_error(_: Request, exc: errors.AgentFlowError) -> JSONResponse:
+        return problem_for(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        issues = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
+        return problem(422, "validation_error", "Invalid request",
+                       "the request does not match the API", errors=issues)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        return problem(exc.status_code, code, code.replace("_", " ").capitalize(), str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled_error", error_type=type(exc).__name__, exc_info=exc)
+        return problem(500, "internal_error", "Internal error", "an unexpected error occurred")

@@ -1,0 +1,181 @@
+"""``/v1/documents``: upload, list, inspect, follow, download, retry, delete."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
+from pydantic import ValidationError
+
+from agentflow.domain.documents import Document, DocumentMetadata, DocumentStatus, Progress
+from agentflow.domain.errors import Conflict, InvalidInput, NotFound
+from agentflow.domain.events import StreamEvent
+from agentflow.gateway.deps import ContainerDep, TenantDep
+from agentflow.gateway.multipart import read_form
+from agentflow.gateway.schemas import (
+    DocumentList,
+    DocumentView,
+    PageView,
+    UploadedDocument,
+    UploadResponse,
+)
+from agentflow.gateway.sse import last_event_id, sse_response
+from agentflow.ingestion.uploads import ReceivedFile
+from agentflow.runtime.container import Container
+from agentflow.workflows.ingest_activities import document_stream
+
+router = APIRouter(prefix="/v1/documents", tags=["documents"])
+_TERMINAL = frozenset({"ready", "failed"})
+
+
+async def _document(container: Container, tenant_id: str, document_id: str) -> Document:
+    document = await container.catalog.get_document(tenant_id, document_id)
+    if document is None:
+        raise NotFound(f"no document {document_id}", document_id=document_id)
+    return document
+
+
+def _metadata(raw: str | None) -> DocumentMetadata:
+    if not raw:
+        return DocumentMetadata()
+    try:
+        return DocumentMetadata.model_validate(json.loads(raw))
+    except (ValueError, ValidationError) as exc:
+        raise InvalidInput(f"metadata must be JSON with title and tags: {exc}") from None
+
+
+@router.post("", status_code=202, response_model=UploadResponse,
+             openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
+                 "type": "object", "required": ["file"], "properties": {
+                     "file": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                     "metadata": {"type": "string", "description": "JSON: title, tags"}}}}}}})
+async def upload_documents(request: Request, container: ContainerDep,
+                           tenant_id: TenantDep) -> UploadResponse:
+    """Upload one or more PDFs (``file`` parts) with optional ``metadata`` JSON."""
+    settings = container.settings.ingest
+    form = await read_form(request.headers.get("content-type", ""), request.stream(),
+                           container.uploads.open, max_files=settings.max_files_per_request)
+    received = [ReceivedFile(incoming=incoming, sha256=sha) for incoming, sha in form.files]
+    if not received:
+        raise InvalidInput("no file part named 'file' in the upload")
+    try:
+        metadata = _metadata(form.fields.get("metadata"))
+    except InvalidInput:
+        for item in received:
+            await item.incoming.writer.abort()
+        raise
+    accepted = await container.uploads.accept(tenant_id, received, metadata)
+    for document, duplicate in accepted:
+        if not duplicate:
+            container.ingestion.submit(document)
+    return UploadResponse(documents=[
+        UploadedDocument(id=document.id, name=document.name, status=document.status,
+                         sha256=document.sha256, size_bytes=document.size_bytes,
+                         duplicate_of=document.id if duplicate else None)
+        for document, duplicate in accepted
+    ])
+
+
+@router.get("", response_model=DocumentList)
+async def list_documents(
+    container: ContainerDep, tenant_id: TenantDep,
+    status: DocumentStatus | None = None, cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> DocumentList:
+    """The tenant's documents, newest first, a page at a time."""
+    try:
+        documents, next_cursor = await container.catalog.list_documents(
+            tenant_id, status=status, cursor=cursor, limit=limit)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    return DocumentList(documents=[DocumentView.of(d) for d in documents], next_cursor=next_cursor)
+
+
+@router.get("/{document_id}", response_model=DocumentView)
+async def get_document(document_id: str, container: ContainerDep,
+                       tenant_id: TenantDep) -> DocumentView:
+    """Status, progress, error and warnings of one document."""
+    return DocumentView.of(await _document(container, tenant_id, document_id))
+
+
+@router.get("/{document_id}/events", response_class=StreamingResponse,
+            responses={200: {"content": {"text/event-stream": {}}}})
+async def document_events(document_id: str, request: Request, container: ContainerDep,
+                          tenant_id: TenantDep) -> StreamingResponse:
+    """SSE: ``progress`` events, then ``ready`` or ``failed``; resumable with Last-Event-ID."""
+    document = await _document(container, tenant_id, document_id)
+    stream = document_stream(tenant_id, document_id)
+    last = await container.events.last(stream)
+    if document.status.value in _TERMINAL and (last is None or last.event not in _TERMINAL):
+        # Finished before this process started (events live in memory): report the outcome.
+        summary = DocumentView.of(document).model_dump(mode="json")
+        final = StreamEvent(id="0", event=document.status.value, data=summary)
+        return sse_response(request, _once(final))
+    return sse_response(request, container.events.subscribe(
+        stream, after=last_event_id(request), until=_TERMINAL))
+
+
+async def _once(event: StreamEvent) -> AsyncIterator[StreamEvent]:
+    yield event
+
+
+@router.get("/{document_id}/file", response_class=StreamingResponse,
+            responses={200: {"content": {"application/pdf": {}}}})
+async def download_file(document_id: str, container: ContainerDep,
+                        tenant_id: TenantDep) -> StreamingResponse:
+    """The original PDF, byte for byte."""
+    document = await _document(container, tenant_id, document_id)
+    size = await container.blobs.size(document.blob_key)
+    safe_name = document.name.encode("ascii", "replace").decode().replace('"', "'")
+    return StreamingResponse(
+        container.blobs.read(document.blob_key), media_type="application/pdf",
+        headers={"Content-Length": str(size),
+                 "Content-Disposition": f'inline; filename="{safe_name}"'},
+    )
+
+
+@router.get("/{document_id}/pages/{number}", response_model=PageView)
+async def get_page(document_id: str, number: int, container: ContainerDep,
+                   tenant_id: TenantDep) -> PageView:
+    """Page ``number`` (1-based): its text, blocks and lines with bounding boxes."""
+    document = await _document(container, tenant_id, document_id)
+    page = await container.catalog.get_page(tenant_id, document_id, number)
+    if page is None:
+        if document.status is not DocumentStatus.READY and 1 <= number <= (document.pages or 0):
+            raise Conflict(f"page {number} has not been extracted yet",
+                           status=document.status.value)
+        raise NotFound(f"document {document_id} has no page {number}", page=number)
+    return PageView.of(page)
+
+
+@router.post("/{document_id}/retry", status_code=202, response_model=DocumentView)
+async def retry_document(document_id: str, container: ContainerDep,
+                         tenant_id: TenantDep) -> DocumentView:
+    """Ingest a failed document again from its kept original."""
+    document = await _document(container, tenant_id, document_id)
+    if document.status is not DocumentStatus.FAILED:
+        raise Conflict(f"only failed documents can be retried; this one is {document.status}",
+                       status=document.status.value)
+    document.status, document.error, document.progress = DocumentStatus.PENDING, None, Progress()
+    document.attempts += 1
+    document.updated_at = datetime.now(UTC)
+    await container.catalog.save_document(document)
+    await container.events.close_stream(document_stream(tenant_id, document_id))
+    container.ingestion.submit(document)
+    return DocumentView.of(document)
+
+
+@router.delete("/{document_id}", status_code=204, response_class=Response)
+async def delete_document(document_id: str, container: ContainerDep,
+                          tenant_id: TenantDep) -> Response:
+    """Remove the file, the record with its pages and chunks, and every vector."""
+    document = await _document(container, tenant_id, document_id)
+    await container.index.delete_document(tenant_id, document_id)
+    await container.catalog.delete_document(tenant_id, document_id)
+    await container.blobs.delete(document.blob_key)
+    await container.events.close_stream(document_stream(tenant_id, document_id))
+    return Response(status_code=204)

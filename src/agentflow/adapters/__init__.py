@@ -1,0 +1,1 @@
+"""Adapters implementing the ports; chosen only by ``agentflow.runtime.container``."""

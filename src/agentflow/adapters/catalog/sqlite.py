@@ -1,0 +1,233 @@
+"""``Catalog`` on SQLite (stdlib ``sqlite3``, WAL): one file under the data dir.
+
+Records are stored as JSON next to the columns that are queried; every statement names the
+tenant, so a caller cannot read across tenants.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import sqlite3
+import threading
+from datetime import UTC, datetime
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from agentflow.domain.documents import Chunk, Document, DocumentPage, DocumentStatus, Progress
+
+T = TypeVar("T")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    tenant_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    UNIQUE (tenant_id, sha256)
+);
+CREATE INDEX IF NOT EXISTS documents_by_time ON documents (tenant_id, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS documents_by_status ON documents (status);
+CREATE TABLE IF NOT EXISTS pages (
+    tenant_id TEXT NOT NULL,
+    document_id TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, document_id, number)
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    tenant_id TEXT NOT NULL,
+    document_id TEXT NOT NULL,
+    ordinal INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, document_id, ordinal)
+);
+"""
+
+
+@contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _encode_cursor(created_at: str, document_id: str) -> str:
+    return base64.urlsafe_b64encode(f"{created_at}|{document_id}".encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[str, str]:
+    try:
+        created_at, document_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError("malformed cursor") from None
+    return created_at, document_id
+
+
+class SqliteCatalog:
+    """One connection guarded by a lock; statements run on worker threads."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=5000")
+        self._db.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+
+    async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        def locked() -> T:
+            with self._lock:
+                return fn(self._db)
+
+        return await asyncio.to_thread(locked)
+
+    async def close(self) -> None:
+        await self._run(lambda db: db.close())
+
+    async def add_document(self, document: Document) -> Document:
+        def insert(db: sqlite3.Connection) -> Document:
+            try:
+                db.execute(
+                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?)",
+                    (document.tenant_id, document.id, document.sha256, document.status,
+                     document.created_at.isoformat(), document.model_dump_json()),
+                )
+                return document
+            except sqlite3.IntegrityError:
+                row = db.execute(
+                    "SELECT body FROM documents WHERE tenant_id = ? AND sha256 = ?",
+                    (document.tenant_id, document.sha256),
+                ).fetchone()
+                if row is None:
+                    raise
+                return Document.model_validate_json(row[0])
+
+        return await self._run(insert)
+
+    async def get_document(self, tenant_id: str, document_id: str) -> Document | None:
+        row = await self._run(lambda db: db.execute(
+            "SELECT body FROM documents WHERE tenant_id = ? AND id = ?", (tenant_id, document_id)
+        ).fetchone())
+        return None if row is None else Document.model_validate_json(row[0])
+
+    async def find_by_sha256(self, tenant_id: str, sha256: str) -> Document | None:
+        row = await self._run(lambda db: db.execute(
+            "SELECT body FROM documents WHERE tenant_id = ? AND sha256 = ?", (tenant_id, sha256)
+        ).fetchone())
+        return None if row is None else Document.model_validate_json(row[0])
+
+    async def save_document(self, document: Document) -> None:
+        await self._run(lambda db: db.execute(
+            "UPDATE documents SET status = ?, body = ? WHERE tenant_id = ? AND id = ?",
+            (document.status, document.model_dump_json(), document.tenant_id, document.id),
+        ))
+
+    async def update_progress(self, tenant_id: str, document_id: str, progress: Progress) -> None:
+        now = datetime.now(UTC).isoformat()
+        await self._run(lambda db: db.execute(
+            "UPDATE documents SET body = json_set(body, '$.progress', json(?), '$.updated_at', ?) "
+            "WHERE tenant_id = ? AND id = ?",
+            (progress.model_dump_json(), now, tenant_id, document_id),
+        ))
+
+    async def list_documents(
+        self,
+        tenant_id: str,
+        *,
+        status: DocumentStatus | None = None,
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> tuple[list[Document], str | None]:
+        sql = "SELECT body, created_at, id FROM documents WHERE tenant_id = ?"
+        args: list[object] = [tenant_id]
+        if status is not None:
+            sql += " AND status = ?"
+            args.append(status.value)
+        if cursor is not None:
+            created_at, document_id = _decode_cursor(cursor)
+            sql += " AND (created_at, id) < (?, ?)"
+            args += [created_at, document_id]
+        sql += " ORDER BY created_at DESC, id DESC LIMIT ?"
+        args.append(limit + 1)
+        rows = await self._run(lambda db: db.execute(sql, args).fetchall())
+        documents = [Document.model_validate_json(row[0]) for row in rows[:limit]]
+        next_cursor = _encode_cursor(rows[limit - 1][1], rows[limit - 1][2]) if len(rows) > limit else None
+        return documents, next_cursor
+
+    async def unfinished_documents(self) -> list[Document]:
+        rows = await self._run(lambda db: db.execute(
+            "SELECT body FROM documents WHERE status IN ('pending', 'processing') "
+            "ORDER BY created_at"
+        ).fetchall())
+        return [Document.model_validate_json(row[0]) for row in rows]
+
+    async def delete_document(self, tenant_id: str, document_id: str) -> None:
+        def delete(db: sqlite3.Connection) -> None:
+            with _transaction(db):
+                for table, column in (("chunks", "document_id"), ("pages", "document_id"),
+                                      ("documents", "id")):
+                    db.execute(f"DELETE FROM {table} WHERE tenant_id = ? AND {column} = ?",
+                               (tenant_id, document_id))
+
+        await self._run(delete)
+
+    async def save_pages(self, tenant_id: str, pages: Sequence[DocumentPage]) -> None:
+        rows = [(tenant_id, page.document_id, page.number, page.model_dump_json()) for page in pages]
+        await self._run(lambda db: db.executemany(
+            "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?)", rows
+        ))
+
+    async def get_page(self, tenant_id: str, document_id: str, number: int) -> DocumentPage | None:
+        row = await self._run(lambda db: db.execute(
+            "SELECT body FROM pages WHERE tenant_id = ? AND document_id = ? AND number = ?",
+            (tenant_id, document_id, number),
+        ).fetchone())
+        return None if row is None else DocumentPage.model_validate_json(row[0])
+
+    async def count_pages(self, tenant_id: str, document_id: str) -> int:
+        row = await self._run(lambda db: db.execute(
+            "SELECT count(*) FROM pages WHERE tenant_id = ? AND document_id = ?",
+            (tenant_id, document_id),
+        ).fetchone())
+        return int(row[0])
+
+    async def get_pages(self, tenant_id: str, document_id: str) -> list[DocumentPage]:
+        rows = await self._run(lambda db: db.execute(
+            "SELECT body FROM pages WHERE tenant_id = ? AND document_id = ? ORDER BY number",
+            (tenant_id, document_id),
+        ).fetchall())
+        return [DocumentPage.model_validate_json(row[0]) for row in rows]
+
+    async def replace_chunks(
+        self, tenant_id: str, document_id: str, chunks: Sequence[Chunk]
+    ) -> None:
+        rows = [(tenant_id, document_id, chunk.ordinal, chunk.model_dump_json()) for chunk in chunks]
+
+        def replace(db: sqlite3.Connection) -> None:
+            with _transaction(db):
+                db.execute("DELETE FROM chunks WHERE tenant_id = ? AND document_id = ?",
+                           (tenant_id, document_id))
+                db.executemany("INSERT INTO chunks VALUES (?, ?, ?, ?)", rows)
+
+        await self._run(replace)
+
+    async def get_chunks(
+        self, tenant_id: str, document_id: str, *, start: int = 0, stop: int | None = None
+    ) -> list[Chunk]:
+        rows = await self._run(lambda db: db.execute(
+            "SELECT body FROM chunks WHERE tenant_id = ? AND document_id = ? "
+            "AND ordinal >= ? AND ordinal < ? ORDER BY ordinal",
+            (tenant_id, document_id, start, stop if stop is not None else 2**62),
+        ).fetchall())
+        return [Chunk.model_validate_json(row[0]) for row in rows]

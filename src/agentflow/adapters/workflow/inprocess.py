@@ -1,0 +1,210 @@
+"""In-process ``WorkflowEngine``: drives workflow generators on the running event loop.
+
+It implements the Dapr workflow surface the workflows use (``call_activity`` with retry
+policies, ``create_timer``, ``when_all``, ``when_any``), throws activity errors back into the
+generator as ``ActivityError``, and keeps instance state in memory: durability across restarts
+comes from the catalog (unfinished documents are started again), see ADR 0002.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import itertools
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import structlog
+
+from agentflow.adapters.workflow.tasks import RunnerTask, when_all, when_any
+from agentflow.domain.errors import IngestionFailed, InvalidInput
+from agentflow.domain.workflows import RetryPolicy, WorkflowState, WorkflowStatus
+from agentflow.ports.workflow_engine import Activity, ActivityError, Task, Workflow
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class _ActivityContext:
+    workflow_id: str
+    task_id: int
+
+
+class _Context:
+    """The ``WorkflowContext`` of one running instance."""
+
+    def __init__(self, engine: InProcessWorkflowEngine, instance_id: str) -> None:
+        self._engine = engine
+        self._instance_id = instance_id
+        self._task_ids = itertools.count(1)
+
+    @property
+    def instance_id(self) -> str:
+        return self._instance_id
+
+    @property
+    def is_replaying(self) -> bool:
+        return False  # this runner never replays history
+
+    @property
+    def current_utc_datetime(self) -> datetime:
+        return datetime.now(UTC)
+
+    def call_activity(
+        self, activity: str, *, input: Any = None, retry_policy: RetryPolicy | None = None
+    ) -> RunnerTask:
+        fn = self._engine.activity(activity)
+        ctx = _ActivityContext(self._instance_id, next(self._task_ids))
+        return RunnerTask(lambda: _call_with_retries(activity, fn, ctx, input, retry_policy))
+
+    def create_timer(self, fire_at: datetime | timedelta) -> RunnerTask:
+        delay = fire_at if isinstance(fire_at, timedelta) else fire_at - datetime.now(UTC)
+        return RunnerTask(lambda: asyncio.sleep(max(0.0, delay.total_seconds())))
+
+    def when_all(self, tasks: list[Task]) -> RunnerTask:
+        return when_all(tasks)
+
+    def when_any(self, tasks: list[Task]) -> RunnerTask:
+        return when_any(tasks)
+
+
+async def _call_once(fn: Activity, ctx: _ActivityContext, input: Any) -> Any:
+    if inspect.iscoroutinefunction(fn):
+        return await fn(ctx, input)
+    return await asyncio.to_thread(fn, ctx, input)
+
+
+async def _call_with_retries(
+    name: str, fn: Activity, ctx: _ActivityContext, input: Any, policy: RetryPolicy | None
+) -> Any:
+    attempts = policy.max_number_of_attempts if policy else 1
+    started = asyncio.get_running_loop().time()
+    attempt = 1
+    while True:
+        try:
+            return await _call_once(fn, ctx, input)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            error_type = type(exc).__name__
+            out_of_time = (
+                policy is not None
+                and policy.retry_timeout is not None
+                and asyncio.get_running_loop().time() - started
+                >= policy.retry_timeout.total_seconds()
+            )
+            final = attempt >= attempts or out_of_time or _non_retryable(exc)
+            log.warning(
+                "activity_failed", activity=name, attempt=attempt, error_type=error_type,
+                final=final, workflow_id=ctx.workflow_id,
+            )
+            if final:
+                raise ActivityError(name, error_type, str(exc)) from exc
+            attempt += 1
+            assert policy is not None
+            await asyncio.sleep(policy.delay_before(attempt).total_seconds())
+
+
+def _non_retryable(exc: Exception) -> bool:
+    # Errors that describe the input (not a transient fault) would fail the same way again.
+    return isinstance(exc, IngestionFailed | InvalidInput)
+
+
+class InProcessWorkflowEngine:
+    """Runs each workflow instance as an asyncio task owned by the engine."""
+
+    def __init__(self) -> None:
+        self._workflows: dict[str, Workflow] = {}
+        self._activities: dict[str, Activity] = {}
+        self._states: dict[str, WorkflowState] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+
+    def register_workflow(self, fn: Workflow, *, name: str | None = None) -> None:
+        self._workflows[name or fn.__name__] = fn
+
+    def register_activity(self, fn: Activity, *, name: str | None = None) -> None:
+        self._activities[name or getattr(fn, "__name__", repr(fn))] = fn
+
+    def activity(self, name: str) -> Activity:
+        try:
+            return self._activities[name]
+        except KeyError:
+            raise LookupError(f"activity {name!r} is not registered") from None
+
+    async def start(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def schedule_new_workflow(
+        self, workflow: str, *, input: Any = None, instance_id: str
+    ) -> str:
+        if workflow not in self._workflows:
+            raise LookupError(f"workflow {workflow!r} is not registered")
+        running = self._tasks.get(instance_id)
+        if running is not None and not running.done():
+            return instance_id
+        self._states[instance_id] = WorkflowState(
+            instance_id=instance_id, name=workflow, status=WorkflowStatus.RUNNING
+        )
+        task = asyncio.create_task(self._run(workflow, instance_id, input))
+        self._tasks[instance_id] = task
+        task.add_done_callback(lambda _: self._tasks.pop(instance_id, None))
+        return instance_id
+
+    async def get_workflow_state(self, instance_id: str) -> WorkflowState | None:
+        return self._states.get(instance_id)
+
+    async def wait_for_workflow_completion(
+        self, instance_id: str, *, timeout_s: float
+    ) -> WorkflowState:
+        task = self._tasks.get(instance_id)
+        if task is not None:
+            await asyncio.wait_for(asyncio.shield(task), timeout_s)
+        state = self._states.get(instance_id)
+        if state is None:
+            raise LookupError(f"no workflow instance {instance_id!r}")
+        return state
+
+    async def _run(self, name: str, instance_id: str, input: Any) -> None:
+        ctx = _Context(self, instance_id)
+        try:
+            output = await _drive(self._workflows[name](ctx, input))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.error("workflow_failed", workflow=name, instance_id=instance_id,
+                      error_type=type(exc).__name__, error=str(exc))
+            self._states[instance_id] = WorkflowState(
+                instance_id=instance_id, name=name, status=WorkflowStatus.FAILED,
+                error=str(exc), error_type=type(exc).__name__,
+            )
+            return
+        self._states[instance_id] = WorkflowState(
+            instance_id=instance_id, name=name, status=WorkflowStatus.COMPLETED, output=output
+        )
+
+
+async def _drive(generator: Any) -> Any:
+    """Send each yielded task's result back in, or throw its error in."""
+    if not inspect.isgenerator(generator):
+        return generator  # a workflow that never yields
+    value: Any = None
+    error: BaseException | None = None
+    while True:
+        try:
+            task = generator.throw(error) if error is not None else generator.send(value)
+        except StopIteration as stop:
+            return stop.value
+        if not isinstance(task, RunnerTask):
+            generator.close()
+            raise TypeError(f"workflow yielded {type(task).__name__}, not a context task")
+        try:
+            value, error = await task.wait(), None
+        except ActivityError as exc:
+            value, error = None, exc

@@ -1,0 +1,116 @@
+"""Documents, their status and progress, as the catalog stores and the API shows them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class DocumentStatus(StrEnum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class IngestStage(StrEnum):
+    QUEUED = "queued"
+    EXTRACTING = "extracting"
+    CHUNKING = "chunking"
+    EMBEDDING = "embedding"
+    INDEXING = "indexing"
+    DONE = "done"
+
+
+class Progress(BaseModel):
+    stage: IngestStage = IngestStage.QUEUED
+    done: int = 0
+    total: int = 0
+
+
+class DocumentError(BaseModel):
+    code: str
+    message: str
+    stage: IngestStage
+
+
+class PageWarning(BaseModel):
+    page: int | None = None
+    code: str
+    message: str
+
+
+class DocumentMetadata(BaseModel):
+    title: str | None = Field(default=None, max_length=500)
+    tags: list[str] = Field(default_factory=list, max_length=50)
+
+
+class Document(BaseModel):
+    """One uploaded PDF of one tenant."""
+
+    id: str
+    tenant_id: str
+    name: str
+    status: DocumentStatus = DocumentStatus.PENDING
+    sha256: str
+    size_bytes: int
+    blob_key: str
+    pages: int | None = None
+    chunks: int | None = None
+    progress: Progress = Field(default_factory=Progress)
+    error: DocumentError | None = None
+    warnings: list[PageWarning] = Field(default_factory=list)
+    metadata: DocumentMetadata = Field(default_factory=DocumentMetadata)
+    attempts: int = 0
+    created_at: datetime
+    updated_at: datetime
+
+
+class DocumentPage(BaseModel):
+    """Extracted text of one page with its block and line geometry."""
+
+    document_id: str
+    number: int  # 1-based
+    width: float
+    height: float
+    text: str
+    blocks: list[TextBlock]
+    warnings: list[PageWarning] = Field(default_factory=list)
+
+
+class TextLine(BaseModel):
+    bbox: tuple[float, float, float, float]
+    start: int  # character offsets into the page text
+    end: int
+
+
+class TextBlock(BaseModel):
+    bbox: tuple[float, float, float, float]
+    lines: list[TextLine]
+
+
+DocumentPage.model_rebuild()
+
+
+class PageSpan(BaseModel):
+    """The characters ``[start, end)`` of page ``page``'s text that a chunk covers."""
+
+    page: int
+    start: int
+    end: int
+
+
+class Chunk(BaseModel):
+    """A piece of a document small enough for the embedding model, tied to its pages."""
+
+    id: str
+    document_id: str
+    tenant_id: str
+    ordinal: int
+    text: str
+    token_count: int
+    page_start: int
+    page_end: int
+    spans: list[PageSpan]

@@ -1,0 +1,116 @@
+"""The one error root of AgentFlow and its tree.
+
+Errors carry fields (a stable ``code`` and the facts behind it), never HTTP codes: the gateway
+maps them to RFC 9457 problem responses.
+
+    AgentFlowError
+    ├── InvalidInput                    (code: invalid_input)
+    │   ├── EmptyFile                   (code: empty_file)
+    │   ├── NotAPdf                     (code: not_a_pdf)
+    │   ├── FileTooLarge                (code: file_too_large)
+    │   └── EncryptedPdf                (code: encrypted_pdf)
+    ├── NotFound                        (code: not_found)
+    ├── Conflict                        (code: conflict)
+    ├── IngestionFailed                 (code: ingestion_failed)
+    │   ├── UnreadablePdf               (code: unreadable_pdf)
+    │   ├── NoExtractableText           (code: no_text)
+    │   └── ExtractionTimeout           (code: extraction_timeout)
+    └── DependencyMissing               (code: dependency_missing)
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class AgentFlowError(Exception):
+    """Root of every error AgentFlow raises on purpose."""
+
+    code: ClassVar[str] = "internal_error"
+    title: ClassVar[str] = "Internal error"
+
+    def __init__(self, detail: str, **fields: object) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.fields: dict[str, object] = fields
+
+
+class InvalidInput(AgentFlowError):
+    code = "invalid_input"
+    title = "Invalid input"
+
+
+class EmptyFile(InvalidInput):
+    code = "empty_file"
+    title = "Empty file"
+
+
+class NotAPdf(InvalidInput):
+    code = "not_a_pdf"
+    title = "Not a PDF"
+
+
+class FileTooLarge(InvalidInput):
+    code = "file_too_large"
+    title = "File too large"
+
+
+class EncryptedPdf(InvalidInput):
+    code = "encrypted_pdf"
+    title = "Encrypted PDF"
+
+
+class NotFound(AgentFlowError):
+    code = "not_found"
+    title = "Not found"
+
+
+class Conflict(AgentFlowError):
+    code = "conflict"
+    title = "Conflict"
+
+
+class IngestionFailed(AgentFlowError):
+    """A document cannot be ingested, for a reason that retrying will not change."""
+
+    code = "ingestion_failed"
+    title = "Ingestion failed"
+
+
+class UnreadablePdf(IngestionFailed):
+    code = "unreadable_pdf"
+    title = "Unreadable PDF"
+
+
+class NoExtractableText(IngestionFailed):
+    code = "no_text"
+    title = "No extractable text"
+
+
+class ExtractionTimeout(IngestionFailed):
+    code = "extraction_timeout"
+    title = "Extraction timed out"
+
+
+class DependencyMissing(AgentFlowError):
+    code = "dependency_missing"
+    title = "Optional dependency missing"
+
+
+def _subclasses(cls: type[AgentFlowError]) -> list[type[AgentFlowError]]:
+    found = [cls]
+    for sub in cls.__subclasses__():
+        found.extend(_subclasses(sub))
+    return found
+
+
+def code_for_error_type(error_type: str) -> str:
+    """The stable code of the AgentFlow error class named ``error_type``.
+
+    Workflow engines report activity failures by type name and message only (that is all that
+    crosses Dapr's history), so this maps the name back to its code.
+    """
+    for cls in _subclasses(AgentFlowError):
+        if cls.__name__ == error_type:
+            return cls.code
+    return AgentFlowError.code

@@ -1,0 +1,93 @@
+"""Runs ``ingest_document`` for queued documents, a bounded number at a time.
+
+Embedded mode owns this as asyncio tasks; on start it re-queues every document left
+``pending`` or ``processing`` by a crash or restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import structlog
+
+from agentflow.domain.documents import Document
+from agentflow.domain.workflows import WorkflowStatus
+from agentflow.ports.catalog import Catalog
+from agentflow.ports.workflow_engine import WorkflowEngine
+from agentflow.workflows.ingest import WORKFLOW_NAME, IngestInput
+
+log = structlog.get_logger(__name__)
+
+
+class IngestionQueue:
+    """FIFO of ``(tenant_id, document_id)``; ``concurrency`` workflows run at once."""
+
+    def __init__(
+        self, engine: WorkflowEngine, catalog: Catalog, *, concurrency: int,
+        pages_per_task: int, chunks_per_task: int, workflow_timeout_s: float = 3600.0,
+    ) -> None:
+        self._engine = engine
+        self._catalog = catalog
+        self._concurrency = concurrency
+        self._pages_per_task = pages_per_task
+        self._chunks_per_task = chunks_per_task
+        self._timeout_s = workflow_timeout_s
+        self._queue: asyncio.Queue[tuple[str, str, int]] = asyncio.Queue()
+        self._workers: list[asyncio.Task[None]] = []
+        self._queued: set[tuple[str, str]] = set()
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def start(self) -> None:
+        self._workers = [asyncio.create_task(self._work(), name=f"ingest-worker-{i}")
+                         for i in range(self._concurrency)]
+        for document in await self._catalog.unfinished_documents():
+            log.info("ingestion_resumed", document_id=document.id, tenant_id=document.tenant_id,
+                     status=document.status.value)
+            self.submit(document)
+
+    async def stop(self) -> None:
+        for worker in self._workers:
+            worker.cancel()
+        for worker in self._workers:
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+        self._workers = []
+
+    def submit(self, document: Document) -> None:
+        key = (document.tenant_id, document.id)
+        if key in self._queued:
+            return
+        self._queued.add(key)
+        self._idle.clear()
+        self._queue.put_nowait((document.tenant_id, document.id, document.attempts))
+
+    async def wait_idle(self) -> None:
+        """Until every submitted document has finished (tests, benchmarks, CLI)."""
+        await self._idle.wait()
+
+    async def _work(self) -> None:
+        while True:
+            tenant_id, document_id, attempt = await self._queue.get()
+            try:
+                await self._ingest(tenant_id, document_id, attempt)
+            except Exception as exc:  # never let one document stop the worker
+                log.error("ingestion_crashed", document_id=document_id, error=str(exc))
+            finally:
+                self._queued.discard((tenant_id, document_id))
+                self._queue.task_done()
+                if not self._queued:
+                    self._idle.set()
+
+    async def _ingest(self, tenant_id: str, document_id: str, attempt: int) -> None:
+        instance_id = f"ingest-{document_id}-{attempt}"
+        job = IngestInput(tenant_id=tenant_id, document_id=document_id,
+                          pages_per_task=self._pages_per_task,
+                          chunks_per_task=self._chunks_per_task)
+        await self._engine.schedule_new_workflow(WORKFLOW_NAME, input=job.model_dump(),
+                                                 instance_id=instance_id)
+        state = await self._engine.wait_for_workflow_completion(instance_id,
+                                                                timeout_s=self._timeout_s)
+        if state.status is WorkflowStatus.FAILED:
+            log.error("ingest_workflow_failed", document_id=document_id, error=state.error)

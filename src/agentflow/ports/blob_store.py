@@ -1,0 +1,42 @@
+"""Where original PDFs live."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+from typing import Protocol
+
+
+class BlobWriter(Protocol):
+    """An upload in progress; nothing is visible under a key until ``commit``."""
+
+    async def write(self, data: bytes) -> None: ...
+
+    async def commit(self, key: str) -> None: ...
+
+    async def abort(self) -> None: ...
+
+
+class BlobStore(Protocol):
+    """Stores original files by key; keys are chosen by the caller."""
+
+    async def writer(self) -> BlobWriter:
+        """Start a new staged upload."""
+        ...
+
+    def local_path(self, key: str) -> AbstractAsyncContextManager[Path]:
+        """A local file holding the blob for as long as the context is open."""
+        ...
+
+    def read(self, key: str, chunk_size: int = 1 << 16) -> AsyncIterator[bytes]:
+        """Stream the blob's bytes."""
+        ...
+
+    async def exists(self, key: str) -> bool: ...
+
+    async def size(self, key: str) -> int: ...
+
+    async def delete(self, key: str) -> None:
+        """Remove the blob; a missing key is not an error."""
+        ...

@@ -1,0 +1,71 @@
+"""The catalog: documents and their pages and chunks (later also queries, tenants, usage)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from agentflow.domain.documents import Chunk, Document, DocumentPage, DocumentStatus, Progress
+
+
+class Catalog(Protocol):
+    """Durable records. Every read and write is scoped to one tenant by the adapter."""
+
+    async def add_document(self, document: Document) -> Document:
+        """Insert ``document``; if the tenant already has one with the same sha256, return that
+        one instead (the dedup is atomic in the adapter)."""
+        ...
+
+    async def get_document(self, tenant_id: str, document_id: str) -> Document | None: ...
+
+    async def find_by_sha256(self, tenant_id: str, sha256: str) -> Document | None: ...
+
+    async def save_document(self, document: Document) -> None:
+        """Overwrite the mutable fields (status, progress, error, counts, warnings)."""
+        ...
+
+    async def update_progress(self, tenant_id: str, document_id: str, progress: Progress) -> None:
+        """Set only the progress (activities of one document report it concurrently)."""
+        ...
+
+    async def list_documents(
+        self,
+        tenant_id: str,
+        *,
+        status: DocumentStatus | None = None,
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> tuple[list[Document], str | None]:
+        """Newest first; returns the page and the cursor of the next page, if any."""
+        ...
+
+    async def unfinished_documents(self) -> list[Document]:
+        """Documents of every tenant left ``pending`` or ``processing`` (for resume on start)."""
+        ...
+
+    async def delete_document(self, tenant_id: str, document_id: str) -> None:
+        """Delete the record with its pages and chunks."""
+        ...
+
+    async def save_pages(self, tenant_id: str, pages: Sequence[DocumentPage]) -> None: ...
+
+    async def get_page(self, tenant_id: str, document_id: str, number: int) -> DocumentPage | None:
+        ...
+
+    async def count_pages(self, tenant_id: str, document_id: str) -> int: ...
+
+    async def get_pages(self, tenant_id: str, document_id: str) -> list[DocumentPage]:
+        """Every extracted page of the document, in order."""
+        ...
+
+    async def replace_chunks(
+        self, tenant_id: str, document_id: str, chunks: Sequence[Chunk]
+    ) -> None:
+        """Replace every chunk of the document with ``chunks``."""
+        ...
+
+    async def get_chunks(
+        self, tenant_id: str, document_id: str, *, start: int = 0, stop: int | None = None
+    ) -> list[Chunk]:
+        """Chunks with ordinal in ``[start, stop)``, in order."""
+        ...

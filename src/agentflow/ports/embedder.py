@@ -1,0 +1,34 @@
+"""Dense text embeddings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+
+class Tokenizer(Protocol):
+    """The embedding model's own tokenizer, so chunks fit its window exactly."""
+
+    max_tokens: int
+
+    def offsets(self, text: str) -> list[tuple[int, int]]:
+        """Character span of every word piece of ``text`` (no special tokens)."""
+        ...
+
+    def count(self, text: str) -> int:
+        """Word pieces in ``text``, special tokens excluded."""
+        ...
+
+
+class Embedder(Protocol):
+    """Maps texts to L2-normalised vectors of ``dimension`` floats."""
+
+    name: str
+    dimension: int
+
+    @property
+    def tokenizer(self) -> Tokenizer: ...
+
+    async def embed_documents(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+    async def embed_query(self, text: str) -> list[float]: ...

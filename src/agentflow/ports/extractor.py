@@ -1,0 +1,20 @@
+"""Reads text and geometry out of PDFs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from agentflow.domain.extraction import ExtractedPages, PdfInfo
+
+
+class Extractor(Protocol):
+    """Synchronous and CPU-bound by nature: callers run it on a ``BatchExecutor``."""
+
+    def inspect(self, path: Path) -> PdfInfo:
+        """Page count and encryption; raises ``NotAPdf``/``UnreadablePdf`` for bad files."""
+        ...
+
+    def extract(self, path: Path, first: int, last: int) -> ExtractedPages:
+        """Pages ``first``..``last`` (1-based, inclusive) with block/line bboxes and warnings."""
+        ...

@@ -1,0 +1,1 @@
+"""Composition: the container that wires adapters to ports."""

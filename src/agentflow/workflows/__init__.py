@@ -1,0 +1,1 @@
+"""Workflows (deterministic generators) and their activities (typed I/O)."""

@@ -1,0 +1,209 @@
+"""Activities of ``ingest_document``: every read and write of ingestion lives here."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from agentflow.domain.documents import (
+    Document,
+    DocumentError,
+    DocumentStatus,
+    IngestStage,
+    Progress,
+)
+from agentflow.domain.errors import (
+    ExtractionTimeout,
+    NoExtractableText,
+    NotFound,
+    code_for_error_type,
+)
+from agentflow.domain.extraction import ExtractedPages, PdfInfo
+from agentflow.domain.vectors import IndexedChunk
+from agentflow.ingestion.chunker import ChunkingPolicy, chunk_pages
+from agentflow.ports.batch_executor import BatchExecutor
+from agentflow.ports.blob_store import BlobStore
+from agentflow.ports.catalog import Catalog
+from agentflow.ports.embedder import Embedder
+from agentflow.ports.event_log import EventLog
+from agentflow.ports.extractor import Extractor
+from agentflow.ports.sparse_encoder import SparseEncoder
+from agentflow.ports.vector_index import VectorIndex
+from agentflow.ports.workflow_engine import ActivityContext, WorkflowEngine
+
+log = structlog.get_logger(__name__)
+
+
+def document_stream(tenant_id: str, document_id: str) -> str:
+    return f"{tenant_id}:document:{document_id}"
+
+
+def _inspect(job: tuple[Extractor, Path]) -> PdfInfo:
+    extractor, path = job
+    return extractor.inspect(path)
+
+
+def _extract(job: tuple[Extractor, Path, int, int, str]) -> ExtractedPages:
+    extractor, path, first, last, document_id = job
+    return extractor.extract(path, first, last, document_id)
+
+
+@dataclass
+class IngestActivities:
+    """The ports ingestion needs; each method is one registered activity."""
+
+    catalog: Catalog
+    blobs: BlobStore
+    extractor: Extractor
+    executor: BatchExecutor
+    embedder: Embedder
+    sparse: SparseEncoder
+    index: VectorIndex
+    events: EventLog
+    chunk_overlap_tokens: int
+    extract_timeout_s: float
+
+    def register(self, engine: WorkflowEngine) -> None:
+        for name in ("begin", "extract", "chunk", "embed", "commit", "fail"):
+            engine.register_activity(getattr(self, name), name=f"ingest_{name}")
+
+    async def _document(self, ref: dict[str, Any]) -> Document:
+        document = await self.catalog.get_document(ref["tenant_id"], ref["document_id"])
+        if document is None:
+            raise NotFound("the document was deleted", document_id=ref["document_id"])
+        return document
+
+    async def _progress(self, document: Document, progress: Progress) -> None:
+        await self.catalog.update_progress(document.tenant_id, document.id, progress)
+        await self.events.append(
+            document_stream(document.tenant_id, document.id), "progress",
+            {"status": DocumentStatus.PROCESSING.value, **progress.model_dump(mode="json")},
+        )
+
+    async def _save(self, document: Document) -> None:
+        document.updated_at = datetime.now(UTC)
+        await self.catalog.save_document(document)
+
+    async def begin(self, ctx: ActivityContext, ref: dict[str, Any]) -> dict[str, Any]:
+        document = await self._document(ref)
+        async with self.blobs.local_path(document.blob_key) as path:
+            info = await self.executor.run(_inspect, (self.extractor, path), timeout_s=30)
+        # Start clean: a retry or a resumed run must not leave vectors of an earlier attempt.
+        await self.index.delete_document(document.tenant_id, document.id)
+        document.status = DocumentStatus.PROCESSING
+        document.pages, document.chunks, document.error = info.page_count, None, None
+        document.warnings = []
+        document.progress = Progress(stage=IngestStage.EXTRACTING, done=0, total=info.page_count)
+        await self._save(document)
+        await self._progress(document, document.progress)
+        return {"page_count": info.page_count}
+
+    async def extract(self, ctx: ActivityContext, job: dict[str, Any]) -> dict[str, Any]:
+        document = await self._document(job)
+        async with self.blobs.local_path(document.blob_key) as path:
+            try:
+                extracted = await self.executor.run(
+                    _extract, (self.extractor, path, job["first"], job["last"], document.id),
+                    timeout_s=self.extract_timeout_s,
+                )
+            except TimeoutError:
+                raise ExtractionTimeout(
+                    f"pages {job['first']}-{job['last']} took longer than "
+                    f"{self.extract_timeout_s:.0f}s to extract") from None
+        await self.catalog.save_pages(document.tenant_id, extracted.pages)
+        done = await self.catalog.count_pages(document.tenant_id, document.id)
+        await self._progress(document, Progress(stage=IngestStage.EXTRACTING, done=done,
+                                                total=document.pages or done))
+        return {"pages": len(extracted.pages)}
+
+    async def chunk(self, ctx: ActivityContext, ref: dict[str, Any]) -> dict[str, Any]:
+        document = await self._document(ref)
+        pages = await self.catalog.get_pages(document.tenant_id, document.id)
+        await self._progress(document, Progress(stage=IngestStage.CHUNKING, done=0,
+                                                total=len(pages)))
+        warnings = [warning for page in pages for warning in page.warnings]
+        if not any(page.text.strip() for page in pages):
+            kinds = {warning.code for warning in warnings}
+            reason = ("no page has a text layer (scanned images; OCR is not enabled)"
+                      if "no_text_layer" in kinds else "the PDF contains no extractable text")
+            raise NoExtractableText(reason)
+        tokenizer = self.embedder.tokenizer
+        policy = ChunkingPolicy(max_tokens=tokenizer.max_tokens,
+                                overlap_tokens=self.chunk_overlap_tokens)
+        chunks = await asyncio.to_thread(
+            chunk_pages, [page for page in pages if page.text], tokenizer, policy,
+            tenant_id=document.tenant_id, document_id=document.id,
+        )
+        await self.catalog.replace_chunks(document.tenant_id, document.id, chunks)
+        document.chunks, document.warnings = len(chunks), warnings
+        document.progress = Progress(stage=IngestStage.EMBEDDING, done=0, total=len(chunks))
+        await self._save(document)
+        await self._progress(document, document.progress)
+        return {"chunks": len(chunks)}
+
+    async def embed(self, ctx: ActivityContext, job: dict[str, Any]) -> dict[str, Any]:
+        document = await self._document(job)
+        chunks = await self.catalog.get_chunks(document.tenant_id, document.id,
+                                               start=job["start"], stop=job["stop"])
+        texts = [chunk.text for chunk in chunks]
+        dense = await self.embedder.embed_documents(texts)
+        sparse = self.sparse.encode_documents(texts)
+        await self.index.upsert([
+            IndexedChunk(
+                chunk_id=chunk.id, tenant_id=chunk.tenant_id, document_id=chunk.document_id,
+                page_start=chunk.page_start, page_end=chunk.page_end, text=chunk.text,
+                tags=document.metadata.tags, dense=vector, sparse=terms,
+            )
+            for chunk, vector, terms in zip(chunks, dense, sparse, strict=True)
+        ])
+        done = await self.index.count(document.tenant_id, document.id)
+        await self._progress(document, Progress(stage=IngestStage.EMBEDDING, done=done,
+                                                total=document.chunks or done))
+        return {"chunks": len(chunks)}
+
+    async def commit(self, ctx: ActivityContext, ref: dict[str, Any]) -> dict[str, Any]:
+        document = await self._document(ref)
+        indexed = await self.index.count(document.tenant_id, document.id)
+        if indexed != document.chunks:
+            raise RuntimeError(f"index holds {indexed} of {document.chunks} chunks")
+        document.status = DocumentStatus.READY
+        document.progress = Progress(stage=IngestStage.DONE, done=indexed, total=indexed)
+        await self._save(document)
+        await self.events.append(document_stream(document.tenant_id, document.id), "ready",
+                                 _summary(document))
+        log.info("document_ready", document_id=document.id, tenant_id=document.tenant_id,
+                 pages=document.pages, chunks=document.chunks)
+        return {"status": document.status.value, "chunks": indexed}
+
+    async def fail(self, ctx: ActivityContext, failure: dict[str, Any]) -> dict[str, Any]:
+        document = await self.catalog.get_document(failure["tenant_id"], failure["document_id"])
+        if document is None:  # deleted while ingesting: sweep what in-flight work re-created
+            await self.catalog.delete_document(failure["tenant_id"], failure["document_id"])
+            await self.index.delete_document(failure["tenant_id"], failure["document_id"])
+            return {"status": "deleted"}
+        stage = IngestStage(failure["stage"])
+        document.status = DocumentStatus.FAILED
+        document.error = DocumentError(code=code_for_error_type(failure["error_type"]),
+                                       message=failure["message"], stage=stage)
+        await self.index.delete_document(document.tenant_id, document.id)
+        await self._save(document)
+        await self.events.append(document_stream(document.tenant_id, document.id), "failed",
+                                 _summary(document))
+        log.warning("document_failed", document_id=document.id, tenant_id=document.tenant_id,
+                    stage=stage.value, code=document.error.code)
+        return {"status": document.status.value}
+
+
+def _summary(document: Document) -> dict[str, Any]:
+    return {
+        "id": document.id, "status": document.status.value,
+        "progress": document.progress.model_dump(mode="json"),
+        "pages": document.pages, "chunks": document.chunks,
+        "error": document.error.model_dump(mode="json") if document.error else None,
+        "warnings": [warning.model_dump(mode="json") for warning in document.warnings],
+    }
