@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import warnings
 from enum import StrEnum
 from pathlib import Path
 
@@ -36,7 +37,9 @@ def _fingerprint(model_dir: Path, variant: OnnxVariant) -> str:
 def _export_fp32(model_dir: Path, target: Path) -> None:
     import torch
     from transformers import AutoModel
+    from transformers.utils import logging as transformers_logging
 
+    transformers_logging.disable_progress_bar()
     base = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
 
     class Encoder(torch.nn.Module):
@@ -101,12 +104,16 @@ def exported_model(model_dir: Path, cache_dir: Path, variant: OnnxVariant) -> Pa
         work = cache_dir / f".work-{os.getpid()}"
         work.mkdir(exist_ok=True)
         try:
-            _export_fp32(model_dir, work / "raw.onnx")
-            _optimize(work / "raw.onnx", work / "fused.onnx", config)
-            if variant is OnnxVariant.INT8:
-                _quantize(work / "fused.onnx", work / "final.onnx")
-            else:
-                (work / "fused.onnx").replace(work / "final.onnx")
+            with warnings.catch_warnings():
+                # The TorchScript exporter is deprecated, but only its graphs fuse into
+                # ONNX Runtime's Attention kernels; the tools' chatter is not actionable here.
+                warnings.simplefilter("ignore")
+                _export_fp32(model_dir, work / "raw.onnx")
+                _optimize(work / "raw.onnx", work / "fused.onnx", config)
+                if variant is OnnxVariant.INT8:
+                    _quantize(work / "fused.onnx", work / "final.onnx")
+                else:
+                    (work / "fused.onnx").replace(work / "final.onnx")
             (work / "final.onnx").replace(target)
         finally:
             for leftover in work.iterdir():

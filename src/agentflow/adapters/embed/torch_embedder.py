@@ -21,6 +21,9 @@ class TorchEmbedder:
                  batch_size: int = 32) -> None:
         import torch
         from transformers import AutoModel
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
 
         self.name = name
         self._torch = torch

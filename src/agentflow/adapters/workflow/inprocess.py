@@ -70,7 +70,9 @@ class _Context:
 
 
 async def _call_once(fn: Activity, ctx: _ActivityContext, input: Any) -> Any:
-    if inspect.iscoroutinefunction(fn):
+    if inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
+        getattr(fn, "__call__", None)
+    ):
         return await fn(ctx, input)
     return await asyncio.to_thread(fn, ctx, input)
 

@@ -1,0 +1,46 @@
+# One-command set-up: every target creates the virtual environment and installs what it needs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.agentflow-installed
+# torch is installed first and pinned, so nothing can pull a CUDA build; pass e.g.
+# TORCH_PIP_ARGS="--index-url <your CPU wheel index>" where PyPI's default build is CUDA.
+TORCH_PIP_ARGS ?=
+
+.PHONY: install run test lint typecheck unit bench-ingest bench-embedder clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q $(TORCH_PIP_ARGS) torch==2.13.0
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/agentflow serve --host 127.0.0.1 --port 8000
+
+lint: install
+	$(BIN)/ruff check src services agents ray_tasks tests bench
+
+typecheck: install
+	$(BIN)/mypy
+
+test: install lint typecheck
+	$(BIN)/python -m pytest
+
+unit: install
+	$(BIN)/python -m pytest tests/unit
+
+bench-install: install
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,bench]'
+
+bench-ingest: bench-install
+	$(BIN)/python bench/ingest.py
+
+bench-embedder: bench-install
+	$(BIN)/python bench/embedder.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,107 @@
+"""Shared fixtures: real data from ../shared, one exported embedding model per test run."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from agentflow.ports.embedder import Embedder
+from agentflow.runtime.container import Container, build_container, build_embedder
+from agentflow.settings import EmbeddingSettings, IngestSettings, Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+MODEL_CACHE = Path(os.environ.get("AGENTFLOW_TEST_MODEL_CACHE", ROOT / ".cache" / "models"))
+
+
+def shared(*parts: str) -> Path:
+    """A path under ../shared/data; skips the test where that folder is absent."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent (../shared/data ships with CI, not with a clone)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def sec10q_dir() -> Path:
+    return shared("pdfs", "real", "sec10q")
+
+
+@pytest.fixture(scope="session")
+def robustness_dir() -> Path:
+    return shared("pdfs", "robustness")
+
+
+@pytest.fixture(scope="session")
+def small_pdf(sec10q_dir: Path) -> Path:
+    return sec10q_dir / "2022 Q3 AAPL.pdf"
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The default (ONNX int8) embedder, exported once per machine into .cache/models."""
+    return build_embedder(Settings(embedding=EmbeddingSettings(cache_dir=MODEL_CACHE)))
+
+
+def make_settings(data_dir: Path, **ingest: object) -> Settings:
+    return Settings(data_dir=data_dir, log_json=False,
+                    embedding=EmbeddingSettings(cache_dir=MODEL_CACHE),
+                    ingest=IngestSettings(**ingest))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "data")
+
+
+@pytest.fixture
+async def container(settings: Settings, embedder: Embedder) -> AsyncIterator[Container]:
+    built = build_container(settings, embedder=embedder)
+    await built.start()
+    try:
+        yield built
+    finally:
+        await built.close()
+
+
+@pytest.fixture
+async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on the real app (lifespan run) over ASGI, sharing ``container``."""
+    from agentflow.gateway.app import create_app
+
+    app = create_app(container=_Borrowed(container))  # type: ignore[arg-type]
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test",
+                                     timeout=60) as http:
+            yield http
+
+
+class _Borrowed:
+    """The fixture's container, lent to the app: the app must not start or close it."""
+
+    def __init__(self, inner: Container) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
+@pytest.fixture(scope="session")
+def free_port() -> Iterator[int]:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    yield port

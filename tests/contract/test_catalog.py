@@ -1,0 +1,110 @@
+"""Catalog contract, run against every adapter that can run here (SQLite for now)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from agentflow.adapters.catalog.sqlite import SqliteCatalog
+from agentflow.domain.documents import (
+    Chunk,
+    Document,
+    DocumentPage,
+    DocumentStatus,
+    IngestStage,
+    PageSpan,
+    Progress,
+)
+from agentflow.ports.catalog import Catalog
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite"])
+async def catalog(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Catalog]:
+    adapter = SqliteCatalog(tmp_path / "catalog.sqlite3")
+    yield adapter
+    await adapter.close()
+
+
+def doc(tenant: str, n: int, sha: str | None = None) -> Document:
+    when = T0 + timedelta(minutes=n)
+    return Document(id=f"doc{n}", tenant_id=tenant, name=f"{n}.pdf", sha256=sha or f"sha{n}",
+                    size_bytes=n, blob_key=f"{tenant}/doc{n}.pdf", created_at=when, updated_at=when)
+
+
+async def test_documents_are_scoped_to_their_tenant(catalog: Catalog) -> None:
+    await catalog.add_document(doc("a", 1))
+    assert (await catalog.get_document("a", "doc1")) is not None
+    assert await catalog.get_document("b", "doc1") is None
+    assert (await catalog.list_documents("b"))[0] == []
+
+
+async def test_same_bytes_in_one_tenant_return_the_existing_document(catalog: Catalog) -> None:
+    first = await catalog.add_document(doc("a", 1, sha="same"))
+    again = await catalog.add_document(doc("a", 2, sha="same"))
+    other_tenant = await catalog.add_document(doc("b", 3, sha="same"))
+    assert again.id == first.id == "doc1" and other_tenant.id == "doc3"
+    assert (await catalog.find_by_sha256("a", "same")).id == "doc1"  # type: ignore[union-attr]
+
+
+async def test_listing_pages_newest_first_with_a_cursor(catalog: Catalog) -> None:
+    for n in range(7):
+        await catalog.add_document(doc("a", n))
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page, cursor = await catalog.list_documents("a", cursor=cursor, limit=3)
+        seen += [d.id for d in page]
+        if cursor is None:
+            break
+    assert seen == [f"doc{n}" for n in reversed(range(7))]
+
+
+async def test_status_filter_and_unfinished_documents(catalog: Catalog) -> None:
+    for n, status in enumerate(DocumentStatus):
+        item = doc("a", n)
+        item.status = status
+        await catalog.add_document(item)
+    ready, _ = await catalog.list_documents("a", status=DocumentStatus.READY)
+    assert [d.status for d in ready] == [DocumentStatus.READY]
+    unfinished = {d.status for d in await catalog.unfinished_documents()}
+    assert unfinished == {DocumentStatus.PENDING, DocumentStatus.PROCESSING}
+
+
+async def test_save_and_progress_updates(catalog: Catalog) -> None:
+    item = await catalog.add_document(doc("a", 1))
+    item.status, item.pages = DocumentStatus.PROCESSING, 9
+    await catalog.save_document(item)
+    await catalog.update_progress("a", "doc1", Progress(stage=IngestStage.EMBEDDING, done=3, total=9))
+    stored = await catalog.get_document("a", "doc1")
+    assert stored is not None and stored.pages == 9
+    assert stored.progress == Progress(stage=IngestStage.EMBEDDING, done=3, total=9)
+
+
+async def test_pages_and_chunks_round_trip_and_delete_cascades(catalog: Catalog) -> None:
+    await catalog.add_document(doc("a", 1))
+    pages = [DocumentPage(document_id="doc1", number=n, width=1, height=1, text=f"p{n}",
+                          blocks=[]) for n in (1, 2, 3)]
+    await catalog.save_pages("a", pages)
+    assert await catalog.count_pages("a", "doc1") == 3
+    assert (await catalog.get_page("a", "doc1", 2)).text == "p2"  # type: ignore[union-attr]
+    assert await catalog.get_page("b", "doc1", 2) is None
+    chunks = [Chunk(id=f"c{i}", document_id="doc1", tenant_id="a", ordinal=i, text=f"t{i}",
+                    token_count=1, page_start=1, page_end=1,
+                    spans=[PageSpan(page=1, start=0, end=2)]) for i in range(5)]
+    await catalog.replace_chunks("a", "doc1", chunks)
+    await catalog.replace_chunks("a", "doc1", chunks[:4])
+    assert [c.id for c in await catalog.get_chunks("a", "doc1", start=1, stop=3)] == ["c1", "c2"]
+    assert len(await catalog.get_chunks("a", "doc1")) == 4
+    await catalog.delete_document("a", "doc1")
+    assert await catalog.get_document("a", "doc1") is None
+    assert await catalog.get_pages("a", "doc1") == [] and await catalog.get_chunks("a", "doc1") == []
+
+
+async def test_a_malformed_cursor_is_rejected(catalog: Catalog) -> None:
+    with pytest.raises(ValueError):
+        await catalog.list_documents("a", cursor="not-a-cursor")

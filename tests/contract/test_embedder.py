@@ -1,0 +1,63 @@
+"""Embedder contract: every runtime gives the model's vectors (checked against PyTorch)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from agentflow.adapters.embed.torch_embedder import TorchEmbedder
+from agentflow.adapters.embed.wordpiece import WordPieceTokenizer
+from agentflow.ports.embedder import Embedder
+from agentflow.runtime.container import build_embedder, default_model_dir
+from agentflow.settings import EmbeddingBackend, EmbeddingSettings, Settings
+from tests.conftest import MODEL_CACHE
+
+TEXTS = [
+    "Net sales increased 2% year over year, driven by Services.",
+    "The committee approved a share repurchase program of $90 billion.",
+    "Rain is expected tomorrow.",
+    " ".join(["Operating expenses rose because of research and development."] * 60),  # > window
+]
+
+
+@pytest.fixture(scope="module")
+def reference() -> np.ndarray:
+    tokenizer = WordPieceTokenizer(default_model_dir(), max_tokens=254)
+    return TorchEmbedder(default_model_dir(), tokenizer, name="ref").embed_sync(TEXTS)
+
+
+def runtime(backend: EmbeddingBackend) -> Embedder:
+    return build_embedder(Settings(embedding=EmbeddingSettings(backend=backend,
+                                                               cache_dir=MODEL_CACHE)))
+
+
+@pytest.mark.parametrize(("backend", "min_cosine"), [
+    (EmbeddingBackend.ONNX_INT8, 0.98), (EmbeddingBackend.ONNX_FP32, 0.9999),
+    (EmbeddingBackend.TORCH, 0.9999),
+])
+async def test_vectors_match_the_pytorch_model(backend: EmbeddingBackend, min_cosine: float,
+                                               reference: np.ndarray) -> None:
+    embedder = runtime(backend)
+    vectors = np.asarray(await embedder.embed_documents(TEXTS))
+    assert vectors.shape == (len(TEXTS), embedder.dimension) == (4, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    cosines = (vectors * reference).sum(axis=1)
+    assert cosines.min() >= min_cosine, cosines
+
+
+async def test_query_and_documents_agree_and_rank_sensibly(embedder: Embedder) -> None:
+    docs = np.asarray(await embedder.embed_documents(TEXTS[:3]))
+    query = np.asarray(await embedder.embed_query("Will it rain tomorrow?"))
+    assert int(np.argmax(docs @ query)) == 2
+    alone = np.asarray(await embedder.embed_query(TEXTS[0]))
+    # int8 dynamic quantisation scales activations per batch, so batch mates move a vector a
+    # little (cosine ~0.99); the fp32 runtimes are batch-invariant to 1e-4.
+    assert float(alone @ docs[0]) > 0.98
+    assert await embedder.embed_documents([]) == []
+
+
+def test_the_tokenizer_counts_word_pieces_without_special_tokens(embedder: Embedder) -> None:
+    tokenizer = embedder.tokenizer
+    assert tokenizer.max_tokens == 254
+    assert tokenizer.count("hello world") == 2
+    assert tokenizer.offsets("hello world") == [(0, 5), (6, 11)]

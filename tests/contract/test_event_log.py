@@ -1,0 +1,47 @@
+"""EventLog contract (in-memory ring): ordering, live delivery, resume by id."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from agentflow.adapters.events.memory_log import MemoryEventLog
+from agentflow.ports.event_log import EventLog
+
+
+@pytest.fixture(params=["memory"])
+def log(request: pytest.FixtureRequest) -> EventLog:
+    return MemoryEventLog(capacity=100)
+
+
+async def test_replay_then_live_until_a_terminal_event(log: EventLog) -> None:
+    await log.append("s", "progress", {"n": 1})
+    await log.append("s", "progress", {"n": 2})
+
+    async def later() -> None:
+        await asyncio.sleep(0.05)
+        await log.append("s", "progress", {"n": 3})
+        await log.append("s", "ready", {"n": 4})
+        await log.append("s", "progress", {"n": 5})
+
+    task = asyncio.create_task(later())
+    got = [e async for e in log.subscribe("s", until=frozenset({"ready"}))]
+    await task
+    assert [e.data["n"] for e in got] == [1, 2, 3, 4]
+    assert [int(e.id) for e in got] == sorted(int(e.id) for e in got)
+
+
+async def test_resume_after_an_id_loses_nothing(log: EventLog) -> None:
+    events = [await log.append("s", "progress", {"n": n}) for n in range(5)]
+    await log.append("s", "ready", {})
+    resumed = [e async for e in log.subscribe("s", after=events[2].id, until=frozenset({"ready"}))]
+    assert [e.data.get("n") for e in resumed] == [3, 4, None]
+
+
+async def test_streams_are_independent_and_last_reports_the_tail(log: EventLog) -> None:
+    await log.append("a", "x", {})
+    tail = await log.append("a", "y", {})
+    assert await log.last("a") == tail and await log.last("b") is None
+    await log.close_stream("a")
+    assert await log.last("a") is None

@@ -1,0 +1,62 @@
+"""Extractor contract on real PDFs: text, line offsets, warnings, refusals."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from agentflow.adapters.extract.pymupdf_extractor import PyMuPdfExtractor
+from agentflow.domain.errors import EncryptedPdf, NotAPdf, UnreadablePdf
+from agentflow.ports.extractor import Extractor
+
+
+@pytest.fixture(params=["pymupdf"])
+def extractor(request: pytest.FixtureRequest) -> Extractor:
+    return PyMuPdfExtractor()
+
+
+def manifest(robustness_dir: Path, category: str) -> list[Path]:
+    with (robustness_dir / "manifest.csv").open() as handle:
+        return [robustness_dir / row["path"] for row in csv.DictReader(handle)
+                if category in row["category"].split(";")]
+
+
+def test_pages_carry_text_and_line_boxes_that_index_the_text(extractor: Extractor,
+                                                             small_pdf: Path) -> None:
+    info = extractor.inspect(small_pdf)
+    assert info.page_count == 28 and not info.needs_password
+    extracted = extractor.extract(small_pdf, 3, 5, "d1")
+    assert [p.number for p in extracted.pages] == [3, 4, 5]
+    page = extracted.pages[0]
+    assert "Apple" in page.text and page.width > 0 and page.blocks
+    for block in page.blocks:
+        for line in block.lines:
+            x0, y0, x1, y1 = line.bbox
+            assert 0 <= line.start < line.end <= len(page.text) and x0 <= x1 and y0 <= y1
+            assert page.text[line.start:line.end].strip()
+
+
+def test_a_scanned_page_is_reported_as_having_no_text_layer(extractor: Extractor,
+                                                            robustness_dir: Path) -> None:
+    scanned = manifest(robustness_dir, "image_only_needs_ocr")[0]
+    page = extractor.extract(scanned, 1, 1, "d").pages[0]
+    assert page.text == "" and [w.code for w in page.warnings] == ["no_text_layer"]
+
+
+def test_password_protected_pdfs_are_refused(extractor: Extractor, robustness_dir: Path) -> None:
+    (locked,) = manifest(robustness_dir, "password_required")
+    with pytest.raises(EncryptedPdf):
+        extractor.inspect(locked)
+
+
+def test_unopenable_and_non_pdf_files_are_refused(extractor: Extractor, robustness_dir: Path,
+                                                  tmp_path: Path) -> None:
+    (broken,) = manifest(robustness_dir, "unopenable")
+    with pytest.raises((UnreadablePdf, NotAPdf)):
+        extractor.inspect(broken)
+    text = tmp_path / "notes.pdf"
+    text.write_text("just some text")
+    with pytest.raises(NotAPdf):
+        extractor.inspect(text)
