@@ -42,6 +42,12 @@ def small_pdf(sec10q_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def tiny_pdf(robustness_dir: Path) -> Path:
+    """A real 4-page LaTeX PDF: quick to ingest."""
+    return robustness_dir / "pypdf_sample_files" / "004-pdflatex-4-pages__pdflatex-4-pages.pdf"
+
+
+@pytest.fixture(scope="session")
 def embedder() -> Embedder:
     """The default (ONNX int8) embedder, exported once per machine into .cache/models."""
     return build_embedder(Settings(embedding=EmbeddingSettings(cache_dir=MODEL_CACHE)))

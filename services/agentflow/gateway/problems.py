@@ -42,7 +42,9 @@ def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> JS
 
 
 def problem_for(error: errors.AgentFlowError) -> JSONResponse:
-    fields = {k: v for k, v in error.fields.items() if isinstance(v, str | int | float | bool)}
+    reserved = {"type", "title", "status", "detail", "code", "trace_id"}
+    fields = {k: v for k, v in error.fields.items()
+              if k not in reserved and isinstance(v, str | int | float | bool)}
     return problem(status_for(error), error.code, error.title, error.detail, **fields)
 
 

@@ -147,7 +147,7 @@ async def get_page(document_id: str, number: int, container: ContainerDep,
     if page is None:
         if document.status is not DocumentStatus.READY and 1 <= number <= (document.pages or 0):
             raise Conflict(f"page {number} has not been extracted yet",
-                           status=document.status.value)
+                           document_status=document.status.value)
         raise NotFound(f"document {document_id} has no page {number}", page=number)
     return PageView.of(page)
 
@@ -159,7 +159,7 @@ async def retry_document(document_id: str, container: ContainerDep,
     document = await _document(container, tenant_id, document_id)
     if document.status is not DocumentStatus.FAILED:
         raise Conflict(f"only failed documents can be retried; this one is {document.status}",
-                       status=document.status.value)
+                       document_status=document.status.value)
     document.status, document.error, document.progress = DocumentStatus.PENDING, None, Progress()
     document.attempts += 1
     document.updated_at = datetime.now(UTC)
