@@ -128,10 +128,9 @@ class IngestActivities:
                                                 total=len(pages)))
         warnings = [warning for page in pages for warning in page.warnings]
         if not any(page.text.strip() for page in pages):
-            kinds = {warning.code for warning in warnings}
-            reason = ("no page has a text layer (scanned images; OCR is not enabled)"
-                      if "no_text_layer" in kinds else "the PDF contains no extractable text")
-            raise NoExtractableText(reason)
+            document.warnings = warnings
+            await self._save(document)
+            raise NoExtractableText(_no_text_reason({warning.code for warning in warnings}))
         tokenizer = self.embedder.tokenizer
         policy = ChunkingPolicy(max_tokens=tokenizer.max_tokens,
                                 overlap_tokens=self.chunk_overlap_tokens)
@@ -197,6 +196,14 @@ class IngestActivities:
         log.warning("document_failed", document_id=document.id, tenant_id=document.tenant_id,
                     stage=stage.value, code=document.error.code)
         return {"status": document.status.value}
+
+
+def _no_text_reason(kinds: set[str]) -> str:
+    if "unmapped_font" in kinds:
+        return "the text uses fonts without a Unicode mapping, so none of it can be read"
+    if "no_text_layer" in kinds:
+        return "no page has a text layer (scanned images; OCR is not enabled)"
+    return "the PDF contains no extractable text"
 
 
 def _summary(document: Document) -> dict[str, Any]:

@@ -7,6 +7,7 @@ exactly this text and map them back to line boxes.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,10 @@ from agentflow.domain.extraction import ExtractedPages, PdfInfo
 
 pymupdf.TOOLS.mupdf_display_errors(False)  # MuPDF's own stderr chatter; we report per page
 _TEXT_FLAGS = pymupdf.TEXTFLAGS_TEXT & ~pymupdf.TEXT_PRESERVE_LIGATURES | pymupdf.TEXT_MEDIABOX_CLIP
+
+
+# Control characters and U+FFFD are what MuPDF emits for glyphs it cannot map to Unicode.
+_UNMAPPED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]")
 
 
 def _open(path: Path) -> pymupdf.Document:
@@ -36,18 +41,22 @@ def _bbox(raw: Any) -> tuple[float, float, float, float]:
     return (x0, y0, x1, y1)
 
 
-def _page(document_id: str, page: pymupdf.Page) -> tuple[DocumentPage, bool]:
+def _page(document_id: str, page: pymupdf.Page) -> tuple[DocumentPage, bool, bool]:
+    """The page, whether it has images, and whether glyphs had no Unicode mapping."""
     layout = page.get_text("dict", flags=_TEXT_FLAGS, sort=True)
     parts: list[str] = []
     blocks: list[TextBlock] = []
     offset = 0
+    unmapped = False
     for raw_block in layout["blocks"]:
         if raw_block.get("type") != 0:
             continue
         lines: list[TextLine] = []
         for raw_line in raw_block["lines"]:
-            text = "".join(span["text"] for span in raw_line["spans"]).strip()
+            raw = "".join(span["text"] for span in raw_line["spans"])
+            text = _UNMAPPED.sub("", raw).strip()
             if not text:
+                unmapped = unmapped or bool(raw.strip())
                 continue
             if parts:
                 separator = "\n" if lines else "\n\n"
@@ -64,6 +73,7 @@ def _page(document_id: str, page: pymupdf.Page) -> tuple[DocumentPage, bool]:
         DocumentPage(document_id=document_id, number=page.number + 1, width=rect.width,
                      height=rect.height, text="".join(parts), blocks=blocks),
         has_images,
+        unmapped,
     )
 
 
@@ -94,14 +104,18 @@ class PyMuPdfExtractor:
 
 def _safe_page(document: pymupdf.Document, document_id: str, number: int) -> DocumentPage:
     try:
-        page, has_images = _page(document_id, document[number - 1])
+        page, has_images, unmapped = _page(document_id, document[number - 1])
     except Exception as exc:
         return DocumentPage(
             document_id=document_id, number=number, width=0, height=0, text="", blocks=[],
             warnings=[PageWarning(page=number, code="page_unreadable",
                                   message=f"page could not be read: {exc}")],
         )
-    if not page.text.strip():
+    if unmapped:
+        page.warnings.append(PageWarning(
+            page=number, code="unmapped_font",
+            message="some text uses a font without a Unicode mapping and cannot be read"))
+    if not page.text.strip() and not unmapped:
         page.warnings.append(
             PageWarning(page=number, code="no_text_layer",
                         message="no text layer (scanned image; OCR is not enabled)")
