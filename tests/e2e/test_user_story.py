@@ -1,0 +1,54 @@
+"""The user story so far, as a user runs it: start the server, ingest PDFs with the CLI,
+watch them become ready and readable page by page."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.server import ServerProcess
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[ServerProcess]:
+    process = ServerProcess(tmp_path / "data", tmp_path / "server.log")
+    process.start()
+    yield process
+    process.stop()
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "agentflow.cli.main", *args],
+                          capture_output=True, text=True, timeout=600, check=False)
+
+
+def test_serve_ingest_wait_and_read(server: ServerProcess, small_pdf: Path, tiny_pdf: Path,
+                                    robustness_dir: Path) -> None:
+    done = cli("ingest", "--url", server.url, "--wait", str(small_pdf), str(tiny_pdf))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("doc_") == 2 and "embedding" in done.stderr
+    listed = httpx.get(f"{server.url}/v1/documents").json()["documents"]
+    assert {d["status"] for d in listed} == {"ready"} and len(listed) == 2
+    apple = next(d for d in listed if d["name"] == small_pdf.name)
+    page = httpx.get(f"{server.url}/v1/documents/{apple['id']}/pages/1").json()
+    assert "Apple" in page["text"] or "APPLE" in page["text"]
+
+    again = cli("ingest", "--url", server.url, str(small_pdf))
+    assert again.returncode == 0 and "(duplicate)" in again.stdout
+
+    blank = cli("ingest", "--url", server.url, "--wait",
+                str(robustness_dir / "ocrmypdf" / "blank.pdf"))
+    assert blank.returncode == 1 and "failed:" in blank.stderr
+
+    refused = cli("ingest", "--url", server.url, str(Path(__file__)))
+    assert refused.returncode == 1 and "not_a_pdf" in refused.stderr
+
+
+def test_serve_refuses_a_public_address_without_auth(tmp_path: Path) -> None:
+    result = cli("serve", "--host", "0.0.0.0", "--data-dir", str(tmp_path))
+    assert result.returncode == 2 and "authentication off" in result.stderr
