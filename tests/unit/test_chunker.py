@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from agentflow.adapters.embed.wordpiece import WordPieceTokenizer
@@ -76,7 +78,7 @@ def test_cuts_prefer_sentence_ends_and_never_split_words(tokenizer: WordPieceTok
 
 def test_overlap_repeats_the_tail_of_the_previous_chunk(tokenizer: WordPieceTokenizer) -> None:
     chunks = chunk([page(1, sentences("Overlap", 80))], tokenizer, overlap_tokens=32)
-    for left, right in zip(chunks, chunks[1:], strict=False):
+    for left, right in itertools.pairwise(chunks):
         assert right.spans[0].start < left.spans[-1].end
 
 

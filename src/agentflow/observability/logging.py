@@ -8,7 +8,7 @@ import sys
 from contextvars import ContextVar
 
 import structlog
-from structlog.typing import EventDict, WrappedLogger
+from structlog.typing import EventDict, Processor, WrappedLogger
 
 _trace_id: ContextVar[str | None] = ContextVar("trace_id", default=None)
 
@@ -40,7 +40,7 @@ def configure_logging(level: str = "info", *, json: bool = True) -> None:
     """Route structlog and the standard library through one JSON (or console) renderer."""
     renderer = (structlog.processors.JSONRenderer() if json
                 else structlog.dev.ConsoleRenderer(colors=False))
-    shared = [
+    shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         _ensure_trace_id,
         structlog.processors.add_log_level,

@@ -15,6 +15,6 @@ class Extractor(Protocol):
         """Page count and encryption; raises ``NotAPdf``/``UnreadablePdf`` for bad files."""
         ...
 
-    def extract(self, path: Path, first: int, last: int) -> ExtractedPages:
+    def extract(self, path: Path, first: int, last: int, document_id: str) -> ExtractedPages:
         """Pages ``first``..``last`` (1-based, inclusive) with block/line bboxes and warnings."""
         ...

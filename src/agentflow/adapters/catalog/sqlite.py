@@ -10,9 +10,9 @@ import asyncio
 import base64
 import sqlite3
 import threading
-from datetime import UTC, datetime
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 

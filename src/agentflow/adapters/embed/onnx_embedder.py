@@ -57,7 +57,8 @@ class OnnxEmbedder:
         weights = attention[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return pooled / np.maximum(norms, 1e-12)
+        normalised: np.ndarray = pooled / np.maximum(norms, 1e-12)
+        return normalised
 
     def embed_sync(self, texts: Sequence[str]) -> np.ndarray:
         """Embed on the calling thread; rows follow the order of ``texts``."""

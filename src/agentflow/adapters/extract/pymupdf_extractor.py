@@ -91,7 +91,7 @@ class PyMuPdfExtractor:
         finally:
             document.close()
 
-    def extract(self, path: Path, first: int, last: int, document_id: str = "") -> ExtractedPages:
+    def extract(self, path: Path, first: int, last: int, document_id: str) -> ExtractedPages:
         document = _open(path)
         pages: list[DocumentPage] = []
         try:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import structlog
 from qdrant_edge import (
+    CountRequest,
     Distance,
     EdgeConfig,
     EdgeShard,
@@ -34,7 +35,7 @@ from qdrant_edge import (
     QueryRequest,
     UpdateOperation,
 )
-from qdrant_edge import CountRequest, SparseVector as EdgeSparseVector
+from qdrant_edge import SparseVector as EdgeSparseVector
 
 from agentflow.domain.vectors import IndexedChunk, SearchHit, SearchMode, SearchQuery
 
@@ -137,7 +138,8 @@ class QdrantEdgeIndex:
             request = QueryRequest(limit=query.limit, query=sparse, filter=flt, with_payload=True)
         else:
             request = QueryRequest(
-                limit=query.limit, with_payload=True, query=Fusion.Rrf(k=RRF_K),
+                # The stubs type ``query`` as ``Fusion``; its variants are nested classes.
+                limit=query.limit, with_payload=True, query=Fusion.Rrf(k=RRF_K),  # type: ignore[arg-type]
                 prefetches=[Prefetch(limit=query.prefetch_limit, query=dense, filter=flt),
                             Prefetch(limit=query.prefetch_limit, query=sparse, filter=flt)],
             )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -62,17 +63,15 @@ class _Context:
         delay = fire_at if isinstance(fire_at, timedelta) else fire_at - datetime.now(UTC)
         return RunnerTask(lambda: asyncio.sleep(max(0.0, delay.total_seconds())))
 
-    def when_all(self, tasks: list[Task]) -> RunnerTask:
+    def when_all(self, tasks: Sequence[Task]) -> RunnerTask:
         return when_all(tasks)
 
-    def when_any(self, tasks: list[Task]) -> RunnerTask:
+    def when_any(self, tasks: Sequence[Task]) -> RunnerTask:
         return when_any(tasks)
 
 
 async def _call_once(fn: Activity, ctx: _ActivityContext, input: Any) -> Any:
-    if inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
-        getattr(fn, "__call__", None)
-    ):
+    if inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(type(fn).__call__):
         return await fn(ctx, input)
     return await asyncio.to_thread(fn, ctx, input)
 
@@ -126,7 +125,7 @@ class InProcessWorkflowEngine:
         self._workflows[name or fn.__name__] = fn
 
     def register_activity(self, fn: Activity, *, name: str | None = None) -> None:
-        self._activities[name or getattr(fn, "__name__", repr(fn))] = fn
+        self._activities[name or str(getattr(fn, "__name__", repr(fn)))] = fn
 
     def activity(self, name: str) -> Activity:
         try:

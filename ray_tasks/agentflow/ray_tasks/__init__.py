@@ -1,0 +1,1 @@
+"""Batch work shipped to Ray (extraction, embedding); only ``executor.py`` imports ``ray``."""
