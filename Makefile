@@ -7,7 +7,7 @@ STAMP := $(VENV)/.agentflow-installed
 # TORCH_PIP_ARGS="--index-url <your CPU wheel index>" where PyPI's default build is CUDA.
 TORCH_PIP_ARGS ?=
 
-.PHONY: install run test lint typecheck unit bench-ingest bench-embedder clean
+.PHONY: install run test lint typecheck unit bench-install bench-ingest openapi clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,10 +37,10 @@ bench-install: install
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,bench]'
 
 bench-ingest: bench-install
-	$(BIN)/python bench/ingest.py
+	$(BIN)/python -m bench.ingest
 
-bench-embedder: bench-install
-	$(BIN)/python bench/embedder.py
+openapi: install
+	$(BIN)/agentflow openapi --out .specify/openapi.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

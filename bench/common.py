@@ -85,19 +85,15 @@ class Server:
         return str(response.json()["documents"][0]["id"])
 
     def wait_ready(self, ids: list[str], timeout_s: float = 3600) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + timeout_s
-        pending = set(ids)
-        bodies: dict[str, dict[str, Any]] = {}
-        while pending:
-            for document_id in list(pending):
-                body = httpx.get(f"{self.url}/v1/documents/{document_id}", timeout=30).json()
-                if body["status"] in ("ready", "failed"):
-                    bodies[document_id] = body
-                    pending.discard(document_id)
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{len(pending)} documents not ready")
-            time.sleep(0.02)
-        return [bodies[i] for i in ids]
+        """Follow each document's SSE stream to its end: no polling load on the server."""
+        timeout = httpx.Timeout(30.0, read=timeout_s)
+        for document_id in ids:
+            url = f"{self.url}/v1/documents/{document_id}/events"
+            with httpx.stream("GET", url, timeout=timeout) as response:
+                for line in response.iter_lines():
+                    if line.startswith("event: ready") or line.startswith("event: failed"):
+                        break
+        return [httpx.get(f"{self.url}/v1/documents/{i}", timeout=30).json() for i in ids]
 
     def chunk_texts(self) -> list[str]:
         with sqlite3.connect(f"file:{self.data_dir / 'catalog.sqlite3'}?mode=ro", uri=True) as db:

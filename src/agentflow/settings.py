@@ -31,7 +31,8 @@ class EmbeddingBackend(StrEnum):
 class IngestSettings(BaseModel):
     max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
     max_files_per_request: int = Field(default=20, gt=0)
-    chunk_overlap_tokens: int = Field(default=32, ge=0, le=128)
+    # Cuts fall on sentence ends, so overlap buys little and costs embedding time (ADR 0004).
+    chunk_overlap_tokens: int = Field(default=0, ge=0, le=128)
     pages_per_extract_task: int = Field(default=64, gt=0)
     chunks_per_embed_task: int = Field(default=64, gt=0)
     extract_workers: int = Field(default=1, gt=0)

@@ -41,6 +41,19 @@ def _ingest(args: argparse.Namespace) -> int:
                         timeout_s=args.timeout)
 
 
+def _openapi(args: argparse.Namespace) -> int:
+    import json
+
+    from agentflow.gateway.app import create_app
+
+    document = json.dumps(create_app().openapi(), indent=2, sort_keys=True) + "\n"
+    if args.out is None:
+        sys.stdout.write(document)
+    else:
+        args.out.write_text(document)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="agentflow", description="AgentFlow multi-agent RAG.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -56,6 +69,9 @@ def parser() -> argparse.ArgumentParser:
     ingest.add_argument("--wait", action="store_true", help="wait until each is ready or failed")
     ingest.add_argument("--timeout", type=float, default=1800.0)
     ingest.set_defaults(run=_ingest)
+    openapi = commands.add_parser("openapi", help="print the OpenAPI document of the HTTP API")
+    openapi.add_argument("--out", type=Path, default=None)
+    openapi.set_defaults(run=_openapi)
     return root
 
 

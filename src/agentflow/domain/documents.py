@@ -64,6 +64,7 @@ class Document(BaseModel):
     warnings: list[PageWarning] = Field(default_factory=list)
     metadata: DocumentMetadata = Field(default_factory=DocumentMetadata)
     attempts: int = 0
+    trace_id: str | None = None  # of the request that (re)started ingestion
     created_at: datetime
     updated_at: datetime
 

@@ -13,6 +13,7 @@ import structlog
 
 from agentflow.domain.documents import Document
 from agentflow.domain.workflows import WorkflowStatus
+from agentflow.observability.logging import bind_trace_id
 from agentflow.ports.catalog import Catalog
 from agentflow.ports.workflow_engine import WorkflowEngine
 from agentflow.workflows.ingest import WORKFLOW_NAME, IngestInput
@@ -33,7 +34,7 @@ class IngestionQueue:
         self._pages_per_task = pages_per_task
         self._chunks_per_task = chunks_per_task
         self._timeout_s = workflow_timeout_s
-        self._queue: asyncio.Queue[tuple[str, str, int]] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[str, str, int, str | None]] = asyncio.Queue()
         self._workers: list[asyncio.Task[None]] = []
         self._queued: set[tuple[str, str]] = set()
         self._idle = asyncio.Event()
@@ -61,7 +62,8 @@ class IngestionQueue:
             return
         self._queued.add(key)
         self._idle.clear()
-        self._queue.put_nowait((document.tenant_id, document.id, document.attempts))
+        self._queue.put_nowait((document.tenant_id, document.id, document.attempts,
+                                document.trace_id))
 
     async def wait_idle(self) -> None:
         """Until every submitted document has finished (tests, benchmarks, CLI)."""
@@ -69,7 +71,11 @@ class IngestionQueue:
 
     async def _work(self) -> None:
         while True:
-            tenant_id, document_id, attempt = await self._queue.get()
+            tenant_id, document_id, attempt, trace_id = await self._queue.get()
+            # Everything this document's workflow logs carries the trace of its upload.
+            structlog.contextvars.clear_contextvars()
+            bind_trace_id(trace_id)
+            structlog.contextvars.bind_contextvars(tenant_id=tenant_id, document_id=document_id)
             try:
                 await self._ingest(tenant_id, document_id, attempt)
             except Exception as exc:  # never let one document stop the worker

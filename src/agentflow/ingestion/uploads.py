@@ -14,6 +14,7 @@ import structlog
 from agentflow.domain.documents import Document, DocumentMetadata
 from agentflow.domain.errors import EmptyFile, EncryptedPdf, FileTooLarge, NotAPdf, UnreadablePdf
 from agentflow.domain.extraction import PdfInfo
+from agentflow.observability.logging import current_trace_id
 from agentflow.ports.batch_executor import BatchExecutor
 from agentflow.ports.blob_store import BlobStore, BlobWriter
 from agentflow.ports.catalog import Catalog
@@ -127,7 +128,7 @@ class Uploads:
         document = Document(
             id=document_id, tenant_id=tenant_id, name=incoming.name, sha256=received.sha256,
             size_bytes=incoming.size, blob_key=key, metadata=metadata, created_at=now,
-            updated_at=now,
+            updated_at=now, trace_id=current_trace_id(),
         )
         stored = await self.catalog.add_document(document)
         if stored.id != document.id:  # the same bytes arrived concurrently: keep the first
