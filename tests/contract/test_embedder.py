@@ -60,4 +60,4 @@ def test_the_tokenizer_counts_word_pieces_without_special_tokens(embedder: Embed
     tokenizer = embedder.tokenizer
     assert tokenizer.max_tokens == 254
     assert tokenizer.count("hello world") == 2
-    assert tokenizer.offsets("hello world") == [(0, 5), (6, 11)]
+    assert tokenizer.offsets(["hello world", "hi"]) == [[(0, 5), (6, 11)], [(0, 2)]]

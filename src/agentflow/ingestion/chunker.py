@@ -39,8 +39,8 @@ class ChunkingPolicy:
 
 def _tokens(pages: Sequence[DocumentPage], tokenizer: Tokenizer) -> list[_Token]:
     tokens: list[_Token] = []
-    for index, page in enumerate(pages):
-        tokens.extend(_Token(index, start, end) for start, end in tokenizer.offsets(page.text))
+    for index, offsets in enumerate(tokenizer.offsets([page.text for page in pages])):
+        tokens.extend(_Token(index, start, end) for start, end in offsets)
     return tokens
 
 
@@ -105,7 +105,11 @@ def chunk_pages(
         while True:
             spans = _spans(tokens, pages, start, end)
             text = "\n".join(pages[_page_index(pages, s.page)].text[s.start:s.end] for s in spans)
-            count = tokenizer.count(text)
+            # Cut between words, a slice re-tokenises into exactly its own word pieces; only a
+            # cut forced inside a word needs counting again.
+            whole_words = (start == 0 or _cut_quality(tokens, pages, start) > 0) and (
+                end == len(tokens) or _cut_quality(tokens, pages, end) > 0)
+            count = end - start if whole_words else tokenizer.count(text)
             if count <= policy.max_tokens or end - start <= 1:
                 break
             end -= max(1, count - policy.max_tokens)  # a cut inside a word re-tokenised longer

@@ -11,8 +11,8 @@ class Tokenizer(Protocol):
 
     max_tokens: int
 
-    def offsets(self, text: str) -> list[tuple[int, int]]:
-        """Character span of every word piece of ``text`` (no special tokens)."""
+    def offsets(self, texts: Sequence[str]) -> list[list[tuple[int, int]]]:
+        """Character span of every word piece of each text (no special tokens)."""
         ...
 
     def count(self, text: str) -> int:

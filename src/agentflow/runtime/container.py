@@ -82,6 +82,7 @@ class Container:
     ingestion: IngestionQueue
 
     async def start(self) -> None:
+        await self.executor.run(int, 0)  # start the workers now, not on the first upload
         await self.engine.start()
         await self.ingestion.start()
 
