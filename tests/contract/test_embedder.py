@@ -50,9 +50,7 @@ async def test_query_and_documents_agree_and_rank_sensibly(embedder: Embedder) -
     query = np.asarray(await embedder.embed_query("Will it rain tomorrow?"))
     assert int(np.argmax(docs @ query)) == 2
     alone = np.asarray(await embedder.embed_query(TEXTS[0]))
-    # int8 dynamic quantisation scales activations per batch, so batch mates move a vector a
-    # little (cosine ~0.99); the fp32 runtimes are batch-invariant to 1e-4.
-    assert float(alone @ docs[0]) > 0.98
+    assert float(alone @ docs[0]) > 0.9999  # a vector does not depend on its batch mates
     assert await embedder.embed_documents([]) == []
 
 

@@ -61,7 +61,7 @@ def build_embedder(settings: Settings) -> Embedder:
     path = export.exported_model(model_dir, settings.model_cache_dir, variant)
     return onnx.OnnxEmbedder(  # type: ignore[no-any-return]
         path, tokenizer, name=f"all-MiniLM-L6-v2/onnx-{variant}",
-        threads=settings.embedding.threads, batch_size=settings.embedding.batch_size)
+        threads=settings.embedding.threads)
 
 
 @dataclass
