@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -37,7 +38,7 @@ class ServerProcess:
         with self._log_path.open("ab") as log:  # the child keeps its own descriptor
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "agentflow.cli.main", "serve", "--port", str(self.port)],
-                env=env, stdout=log, stderr=subprocess.STDOUT)
+                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
@@ -51,16 +52,20 @@ class ServerProcess:
         raise TimeoutError("server did not become healthy")
 
     def kill(self) -> None:
-        """SIGKILL: no shutdown hooks run, as in a crash."""
+        """SIGKILL to the server and its workers: no shutdown hooks run, as in a crash."""
         if self._process is not None:
-            self._process.send_signal(signal.SIGKILL)
+            os.killpg(self._process.pid, signal.SIGKILL)
             self._process.wait(30)
 
     def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
+        if self._process is None:
+            return
+        if self._process.poll() is None:
             self._process.send_signal(signal.SIGTERM)
             try:
                 self._process.wait(30)
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait(30)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self._process.pid, signal.SIGKILL)  # any worker left behind

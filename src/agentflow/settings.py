@@ -33,11 +33,12 @@ class IngestSettings(BaseModel):
     max_files_per_request: int = Field(default=20, gt=0)
     # Cuts fall on sentence ends, so overlap buys little and costs embedding time (ADR 0004).
     chunk_overlap_tokens: int = Field(default=0, ge=0, le=128)
-    pages_per_extract_task: int = Field(default=64, gt=0)
+    pages_per_extract_task: int = Field(default=32, gt=0)
     chunks_per_embed_task: int = Field(default=64, gt=0)
-    extract_workers: int = Field(default=1, gt=0)
+    extract_workers: int = Field(default=2, gt=0)
     extract_timeout_s: float = Field(default=120.0, gt=0)
-    max_concurrent_documents: int = Field(default=2, gt=0)
+    # One more than the cores: the next document is extracted while the others embed.
+    max_concurrent_documents: int = Field(default=3, gt=0)
 
 
 class EmbeddingSettings(BaseModel):

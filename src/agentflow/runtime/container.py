@@ -82,7 +82,9 @@ class Container:
     ingestion: IngestionQueue
 
     async def start(self) -> None:
-        await self.executor.run(int, 0)  # start the workers now, not on the first upload
+        warm = getattr(self.executor, "warm", None)
+        if warm is not None:
+            await warm()  # start the workers now, not on the first upload
         await self.engine.start()
         await self.ingestion.start()
 
@@ -115,7 +117,8 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     blobs = LocalBlobStore(data / "blobs")
     catalog = SqliteCatalog(data / "catalog.sqlite3")
     extractor = PyMuPdfExtractor()
-    executor = ProcessPoolBatchExecutor(ingest.extract_workers)
+    executor = ProcessPoolBatchExecutor(
+        ingest.extract_workers, preload=(PyMuPdfExtractor.__module__, IngestActivities.__module__))
     embedder = embedder or build_embedder(settings)
     sparse = Bm25Encoder()
     index = QdrantEdgeIndex(data / "qdrant", dimension=embedder.dimension,

@@ -8,7 +8,9 @@ killed and replaced and raises ``TimeoutError``.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import multiprocessing
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -28,18 +30,32 @@ class WorkerLost(AgentFlowError):
     title = "Worker process lost"
 
 
+def _preload(modules: tuple[str, ...]) -> None:
+    for module in modules:
+        importlib.import_module(module)
+
+
 class ProcessPoolBatchExecutor:
     """A small pool of ``forkserver`` workers, replaced whenever one dies or hangs."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, *, preload: tuple[str, ...] = ()) -> None:
         self._workers = max(1, workers)
+        self._preload = preload  # modules every worker imports when it starts
         self._pool: ProcessPoolExecutor | None = None
         self._context = multiprocessing.get_context("forkserver")
 
     def _current(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self._workers, mp_context=self._context)
+            self._pool = ProcessPoolExecutor(self._workers, mp_context=self._context,
+                                             initializer=_preload, initargs=(self._preload,))
         return self._pool
+
+    async def warm(self) -> None:
+        """Start every worker now (the pool otherwise forks them on demand, one by one)."""
+        loop = asyncio.get_running_loop()
+        pool = self._current()
+        await asyncio.gather(*(loop.run_in_executor(pool, time.sleep, 0.2)
+                               for _ in range(self._workers)))
 
     def _replace(self, pool: ProcessPoolExecutor) -> None:
         if self._pool is pool:

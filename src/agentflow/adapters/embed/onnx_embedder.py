@@ -39,8 +39,13 @@ class OnnxEmbedder:
         self._tokenizer = tokenizer
         self._model_path = model_path
         self._local = threading.local()
-        self._pool = ThreadPoolExecutor(max(1, threads), thread_name_prefix="embed")
-        self._pool.submit(self._session).result()  # a broken model fails now, not on first use
+        workers = max(1, threads)
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="embed")
+        # Load and warm every worker's session now: a broken model fails at start, and the first
+        # upload does not pay for session creation and first-run allocations.
+        ready = threading.Barrier(workers)
+        for future in [self._pool.submit(self._warm, ready) for _ in range(workers)]:
+            future.result()
 
     @property
     def tokenizer(self) -> WordPieceTokenizer:
@@ -51,6 +56,10 @@ class OnnxEmbedder:
         if session is None:
             session = self._local.session = _session(self._model_path)
         return session
+
+    def _warm(self, ready: threading.Barrier) -> None:
+        ready.wait(timeout=120)  # one task per worker thread, so every thread gets a session
+        self._one("warm up")
 
     def _one(self, text: str) -> np.ndarray:
         ids, masks = self._tokenizer.batch_inputs([text])
