@@ -37,6 +37,9 @@ async def test_progress_events_stream_in_order_and_resume(client: httpx.AsyncCli
     order = ["extracting", "chunking", "embedding"]
     assert [s for i, s in enumerate(stages) if i == 0 or stages[i - 1] != s] == order
     assert [int(e["id"]) for e in events] == sorted(int(e["id"]) for e in events)
+    last_progress = events[-2]["data"]
+    assert last_progress["detail"] == f"embedding chunks {last_progress['done']}/" \
+        f"{last_progress['total']}"
     resumed = parse_sse((await client.get(url, headers={"Last-Event-ID": events[2]["id"]})).text)
     assert [e["id"] for e in resumed] == [e["id"] for e in events[3:]]
 

@@ -11,8 +11,7 @@ class PdfInfo(BaseModel):
     """Facts read from a PDF's header and trailer without reading its pages."""
 
     page_count: int
-    encrypted: bool = False
-    needs_password: bool = False
+    encrypted: bool = False  # encrypted but readable without a password
 
 
 class ExtractedPages(BaseModel):

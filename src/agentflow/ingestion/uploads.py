@@ -7,13 +7,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 import structlog
 
 from agentflow.domain.documents import Document, DocumentMetadata
 from agentflow.domain.errors import EmptyFile, EncryptedPdf, FileTooLarge, NotAPdf, UnreadablePdf
-from agentflow.domain.extraction import PdfInfo
+from agentflow.ingestion.jobs import inspect_pdf
 from agentflow.observability.logging import current_trace_id
 from agentflow.ports.batch_executor import BatchExecutor
 from agentflow.ports.blob_store import BlobStore, BlobWriter
@@ -26,11 +25,6 @@ _HEADER_WINDOW = 1024  # PDF readers accept "%PDF-" anywhere in the first KiB
 
 def new_document_id() -> str:
     return f"doc_{uuid.uuid4().hex}"
-
-
-def _inspect(job: tuple[Extractor, Path]) -> PdfInfo:
-    extractor, path = job
-    return extractor.inspect(path)
 
 
 @dataclass
@@ -142,7 +136,7 @@ class Uploads:
     async def _check(self, key: str, name: str) -> None:
         async with self.blobs.local_path(key) as path:
             try:
-                await self.executor.run(_inspect, (self.extractor, path), timeout_s=30)
+                await self.executor.run(inspect_pdf, (self.extractor, path), timeout_s=30)
             except EncryptedPdf:
                 raise EncryptedPdf(f"{name} is encrypted and needs a password") from None
             except (UnreadablePdf, TimeoutError) as exc:

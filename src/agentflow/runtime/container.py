@@ -118,7 +118,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     catalog = SqliteCatalog(data / "catalog.sqlite3")
     extractor = PyMuPdfExtractor()
     executor = ProcessPoolBatchExecutor(
-        ingest.extract_workers, preload=(PyMuPdfExtractor.__module__, IngestActivities.__module__))
+        ingest.extract_workers, preload=(PyMuPdfExtractor.__module__, "agentflow.ingestion.jobs"))
     embedder = embedder or build_embedder(settings)
     sparse = Bm25Encoder()
     index = QdrantEdgeIndex(data / "qdrant", dimension=embedder.dimension,

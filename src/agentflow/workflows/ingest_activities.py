@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import structlog
@@ -23,9 +22,9 @@ from agentflow.domain.errors import (
     NotFound,
     code_for_error_type,
 )
-from agentflow.domain.extraction import ExtractedPages, PdfInfo
 from agentflow.domain.vectors import IndexedChunk
 from agentflow.ingestion.chunker import ChunkingPolicy, chunk_pages
+from agentflow.ingestion.jobs import extract_pages, inspect_pdf
 from agentflow.ports.batch_executor import BatchExecutor
 from agentflow.ports.blob_store import BlobStore
 from agentflow.ports.catalog import Catalog
@@ -41,16 +40,6 @@ log = structlog.get_logger(__name__)
 
 def document_stream(tenant_id: str, document_id: str) -> str:
     return f"{tenant_id}:document:{document_id}"
-
-
-def _inspect(job: tuple[Extractor, Path]) -> PdfInfo:
-    extractor, path = job
-    return extractor.inspect(path)
-
-
-def _extract(job: tuple[Extractor, Path, int, int, str]) -> ExtractedPages:
-    extractor, path, first, last, document_id = job
-    return extractor.extract(path, first, last, document_id)
 
 
 @dataclass
@@ -82,7 +71,8 @@ class IngestActivities:
         await self.catalog.update_progress(document.tenant_id, document.id, progress)
         await self.events.append(
             document_stream(document.tenant_id, document.id), "progress",
-            {"status": DocumentStatus.PROCESSING.value, **progress.model_dump(mode="json")},
+            {"status": DocumentStatus.PROCESSING.value, **progress.model_dump(mode="json"),
+             "detail": _detail(progress)},
         )
 
     async def _save(self, document: Document) -> None:
@@ -92,7 +82,7 @@ class IngestActivities:
     async def begin(self, ctx: ActivityContext, ref: dict[str, Any]) -> dict[str, Any]:
         document = await self._document(ref)
         async with self.blobs.local_path(document.blob_key) as path:
-            info = await self.executor.run(_inspect, (self.extractor, path), timeout_s=30)
+            info = await self.executor.run(inspect_pdf, (self.extractor, path), timeout_s=30)
         # Start clean: a retry or a resumed run must not leave vectors of an earlier attempt.
         await self.index.delete_document(document.tenant_id, document.id)
         document.status = DocumentStatus.PROCESSING
@@ -108,7 +98,7 @@ class IngestActivities:
         async with self.blobs.local_path(document.blob_key) as path:
             try:
                 extracted = await self.executor.run(
-                    _extract, (self.extractor, path, job["first"], job["last"], document.id),
+                    extract_pages, (self.extractor, path, job["first"], job["last"], document.id),
                     timeout_s=self.extract_timeout_s,
                 )
             except TimeoutError:
@@ -196,6 +186,16 @@ class IngestActivities:
         log.warning("document_failed", document_id=document.id, tenant_id=document.tenant_id,
                     stage=stage.value, code=document.error.code)
         return {"status": document.status.value}
+
+
+_UNITS = {IngestStage.EXTRACTING: "pages", IngestStage.CHUNKING: "pages",
+          IngestStage.EMBEDDING: "chunks", IngestStage.INDEXING: "chunks"}
+
+
+def _detail(progress: Progress) -> str:
+    """Words for people, e.g. "embedding chunks 120/480"."""
+    unit = _UNITS.get(progress.stage, "")
+    return f"{progress.stage.value} {unit} {progress.done}/{progress.total}".replace("  ", " ")
 
 
 def _no_text_reason(kinds: set[str]) -> str:

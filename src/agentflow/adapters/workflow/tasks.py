@@ -8,8 +8,6 @@ from typing import Any
 
 from agentflow.ports.workflow_engine import Task
 
-Resolver = Callable[["RunnerTask"], Awaitable[Any]]
-
 
 class RunnerTask:
     """A lazily started unit of work; starting it twice returns the same future."""

@@ -1,0 +1,18 @@
+"""Picklable jobs that run on a ``BatchExecutor`` worker (away from the server process)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from agentflow.domain.extraction import ExtractedPages, PdfInfo
+from agentflow.ports.extractor import Extractor
+
+
+def inspect_pdf(job: tuple[Extractor, Path]) -> PdfInfo:
+    extractor, path = job
+    return extractor.inspect(path)
+
+
+def extract_pages(job: tuple[Extractor, Path, int, int, str]) -> ExtractedPages:
+    extractor, path, first, last, document_id = job
+    return extractor.extract(path, first, last, document_id)
