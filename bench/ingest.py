@@ -71,30 +71,40 @@ def embedder_throughput(texts: list[str]) -> dict[str, Any]:
     return {"name": embedder.name, "chunks": len(texts), "chunks_per_s": len(texts) / elapsed}
 
 
-def runtimes_vs_pytorch(texts: list[str]) -> dict[str, Any]:
-    """Same chunks through sentence-transformers (PyTorch) and the ONNX runtimes."""
+def runtimes_vs_pytorch(texts: list[str], rounds: int = 3) -> dict[str, Any]:
+    """Same chunks through sentence-transformers (PyTorch) and the ONNX runtimes, in
+    interleaved rounds; each rate is the median of its rounds."""
     from sentence_transformers import SentenceTransformer
 
     from agentflow.runtime.container import build_embedder, default_model_dir
     from agentflow.settings import EmbeddingBackend, EmbeddingSettings, Settings
 
     model = SentenceTransformer(str(default_model_dir()), device="cpu")
-    model.encode(texts[:32], batch_size=32)
-    started = time.perf_counter()
-    reference = model.encode(texts, batch_size=32, normalize_embeddings=True)
-    torch_rate = len(texts) / (time.perf_counter() - started)
-    out: dict[str, Any] = {"sample": len(texts), "sentence_transformers_per_s": torch_rate}
+    runners: dict[str, Any] = {
+        "sentence-transformers": lambda batch: model.encode(batch, batch_size=32,
+                                                            normalize_embeddings=True)}
     for backend in (EmbeddingBackend.ONNX_INT8, EmbeddingBackend.ONNX_FP32):
         embedder = build_embedder(Settings(embedding=EmbeddingSettings(backend=backend,
                                                                        cache_dir=MODEL_CACHE)))
-        embedder.embed_sync(texts[:32])  # type: ignore[attr-defined]
-        started = time.perf_counter()
-        vectors = embedder.embed_sync(texts)  # type: ignore[attr-defined]
-        rate = len(texts) / (time.perf_counter() - started)
-        cosines = (np.asarray(vectors) * reference).sum(axis=1)
-        out[str(backend)] = {"per_s": rate, "speedup": rate / torch_rate,
-                             "mean_cosine": float(cosines.mean()),
-                             "min_cosine": float(cosines.min())}
+        runners[str(backend)] = embedder.embed_sync  # type: ignore[attr-defined]
+    rates: dict[str, list[float]] = {name: [] for name in runners}
+    vectors: dict[str, np.ndarray] = {}
+    for run in runners.values():
+        run(texts[:32])  # warm-up
+    for _ in range(rounds):
+        for name, run in runners.items():
+            started = time.perf_counter()
+            vectors[name] = np.asarray(run(texts))
+            rates[name].append(len(texts) / (time.perf_counter() - started))
+    median = {name: sorted(values)[len(values) // 2] for name, values in rates.items()}
+    reference = vectors["sentence-transformers"]
+    out: dict[str, Any] = {"sample": len(texts), "rounds": rates,
+                           "sentence_transformers_per_s": median["sentence-transformers"]}
+    for backend in ("onnx-int8", "onnx-fp32"):
+        cosines = (vectors[backend] * reference).sum(axis=1)
+        out[backend] = {"per_s": median[backend],
+                        "speedup": median[backend] / median["sentence-transformers"],
+                        "mean_cosine": float(cosines.mean()), "min_cosine": float(cosines.min())}
     return out
 
 

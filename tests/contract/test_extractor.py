@@ -26,7 +26,7 @@ def manifest(robustness_dir: Path, category: str) -> list[Path]:
 def test_pages_carry_text_and_line_boxes_that_index_the_text(extractor: Extractor,
                                                              small_pdf: Path) -> None:
     info = extractor.inspect(small_pdf)
-    assert info.page_count == 28 and not info.needs_password
+    assert info.page_count == 28 and not info.encrypted
     extracted = extractor.extract(small_pdf, 3, 5, "d1")
     assert [p.number for p in extracted.pages] == [3, 4, 5]
     page = extracted.pages[0]

@@ -62,10 +62,9 @@ class OnnxEmbedder:
         self._one("warm up")
 
     def _one(self, text: str) -> np.ndarray:
-        ids, masks = self._tokenizer.batch_inputs([text])
-        input_ids = np.asarray(ids, dtype=np.int64)
+        input_ids = np.asarray([self._tokenizer.ids(text)], dtype=np.int64)
         (hidden,) = self._session().run(None, {
-            "input_ids": input_ids, "attention_mask": np.asarray(masks, dtype=np.int64),
+            "input_ids": input_ids, "attention_mask": np.ones_like(input_ids),
             "token_type_ids": np.zeros_like(input_ids),
         })
         pooled = hidden[0].mean(axis=0)  # one text, no padding: every position counts

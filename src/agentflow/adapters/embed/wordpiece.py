@@ -24,6 +24,12 @@ class WordPieceTokenizer:
     def count(self, text: str) -> int:
         return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
 
+    def ids(self, text: str) -> list[int]:
+        """Ids of one text with special tokens, truncated to the window."""
+        ids: list[int] = self._tokenizer.encode(text).ids
+        window = self.max_tokens + 2
+        return ids if len(ids) <= window else [*ids[: window - 1], ids[-1]]
+
     def batch_inputs(self, texts: list[str]) -> tuple[list[list[int]], list[list[int]]]:
         """Ids and attention masks with special tokens, truncated to the window, padded."""
         window = self.max_tokens + 2

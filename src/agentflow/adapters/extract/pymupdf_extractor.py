@@ -43,7 +43,10 @@ def _bbox(raw: Any) -> tuple[float, float, float, float]:
 
 def _page(document_id: str, page: pymupdf.Page) -> tuple[DocumentPage, bool, bool]:
     """The page, whether it has images, and whether glyphs had no Unicode mapping."""
-    layout = page.get_text("dict", flags=_TEXT_FLAGS, sort=True)
+    layout = page.get_text("dict", flags=_TEXT_FLAGS)
+    # Reading order: top to bottom, then left to right (PyMuPDF's ``sort=True`` does the same
+    # for every span too and costs a third of the extraction time).
+    layout["blocks"].sort(key=lambda block: (round(block["bbox"][3], 1), block["bbox"][0]))
     parts: list[str] = []
     blocks: list[TextBlock] = []
     offset = 0
