@@ -7,7 +7,7 @@ STAMP := $(VENV)/.agentflow-installed
 # TORCH_PIP_ARGS="--index-url <your CPU wheel index>" where PyPI's default build is CUDA.
 TORCH_PIP_ARGS ?=
 
-.PHONY: install run test lint typecheck unit bench-install bench-ingest openapi clean
+.PHONY: install run test lint typecheck unit bench-install bench-ingest bench-quality openapi clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ bench-install: install
 
 bench-ingest: bench-install
 	$(BIN)/python -m bench.ingest
+
+bench-quality: bench-install
+	$(BIN)/python -m bench.embedding_quality
 
 openapi: install
 	$(BIN)/agentflow openapi --out .specify/openapi.json
