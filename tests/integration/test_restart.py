@@ -22,7 +22,7 @@ def server(tmp_path: Path) -> Iterator[ServerProcess]:
 
 
 def statuses(url: str, ids: list[str]) -> dict[str, str]:
-    return {i: httpx.get(f"{url}/v1/documents/{i}").json()["status"] for i in ids}
+    return {i: httpx.get(f"{url}/v1/documents/{i}", timeout=30).json()["status"] for i in ids}
 
 
 def test_kill_during_ingestion_then_resume(server: ServerProcess, sec10q_dir: Path) -> None:

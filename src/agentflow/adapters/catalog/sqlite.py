@@ -11,6 +11,7 @@ import base64
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,16 +85,19 @@ class SqliteCatalog:
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(_SCHEMA)
         self._lock = threading.Lock()
+        # Its own thread: catalog reads (API requests) never queue behind other blocking work.
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="catalog")
 
     async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         def locked() -> T:
             with self._lock:
                 return fn(self._db)
 
-        return await asyncio.to_thread(locked)
+        return await asyncio.get_running_loop().run_in_executor(self._thread, locked)
 
     async def close(self) -> None:
         await self._run(lambda db: db.close())
+        self._thread.shutdown(wait=True)
 
     async def add_document(self, document: Document) -> Document:
         def insert(db: sqlite3.Connection) -> Document:

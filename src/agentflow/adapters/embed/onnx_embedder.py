@@ -78,8 +78,11 @@ class OnnxEmbedder:
         return np.stack(list(self._pool.map(self._one, texts))).astype(np.float32)
 
     async def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
-        vectors = await asyncio.to_thread(self.embed_sync, list(texts))
-        return vectors.tolist()  # type: ignore[no-any-return]
+        # Await the pool's futures directly: parking a thread of the loop's default executor
+        # on them would starve everything else that runs there (catalog, index) under load.
+        vectors = await asyncio.gather(
+            *(asyncio.wrap_future(self._pool.submit(self._one, text)) for text in texts))
+        return [vector.astype(np.float32).tolist() for vector in vectors]
 
     async def embed_query(self, text: str) -> list[float]:
         vector = await asyncio.wrap_future(self._pool.submit(self._one, text))

@@ -1,0 +1,36 @@
+"""The API keeps answering quickly while several documents are being ingested."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.integration.helpers import upload, wait_terminal
+
+pytestmark = pytest.mark.slow
+
+
+async def test_reads_stay_fast_under_ingestion_load(client: httpx.AsyncClient,
+                                                    sec10q_dir: Path) -> None:
+    paths = sorted(sec10q_dir.glob("*.pdf"))[:3]
+    ids = [(await upload(client, path)).json()["documents"][0]["id"] for path in paths]
+    loop = asyncio.get_running_loop()
+    slowest = 0.0
+    for _ in range(600):  # wait for the first document to reach the embedding stage
+        body = (await client.get(f"/v1/documents/{ids[0]}")).json()
+        if body["progress"]["stage"] == "embedding":
+            break
+        await asyncio.sleep(0.05)
+    for _ in range(40):  # about 4 s in the middle of embedding
+        for document_id in ids:
+            started = loop.time()
+            response = await client.get(f"/v1/documents/{document_id}")
+            slowest = max(slowest, loop.time() - started)
+            assert response.status_code == 200
+        await asyncio.sleep(0.1)
+    assert slowest < 1.0, f"a read took {slowest:.2f}s while ingesting"
+    for document_id in ids:
+        assert (await wait_terminal(client, document_id, timeout_s=300))["status"] == "ready"
