@@ -59,12 +59,13 @@ class PeakRss:
 class Server:
     """``agentflow serve`` in a child process with its own data dir."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "AGENTFLOW_DATA_DIR": str(data_dir),
-               "AGENTFLOW_EMBEDDING__CACHE_DIR": str(MODEL_CACHE), "AGENTFLOW_LOG_LEVEL": "warning"}
+               "AGENTFLOW_EMBEDDING__CACHE_DIR": str(MODEL_CACHE), "AGENTFLOW_LOG_LEVEL": "warning",
+               **(env or {})}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "agentflow.cli.main", "serve", "--port", str(self.port)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -93,6 +93,7 @@ def runtimes_vs_pytorch(texts: list[str], rounds: int = 3) -> dict[str, Any]:
         run(texts[:32])  # warm-up
     for _ in range(rounds):
         for name, run in runners.items():
+            time.sleep(1.0)  # let the previous runtime's spinning worker threads go idle
             started = time.perf_counter()
             vectors[name] = np.asarray(run(texts))
             rates[name].append(len(texts) / (time.perf_counter() - started))

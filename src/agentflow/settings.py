@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from agentflow.domain.errors import InvalidInput
+from agentflow.domain.vectors import Fusion, FusionMethod
 
 
 class Profile(StrEnum):
@@ -31,6 +32,8 @@ class EmbeddingBackend(StrEnum):
 class IngestSettings(BaseModel):
     max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
     max_files_per_request: int = Field(default=20, gt=0)
+    # Word pieces per chunk: the model's whole window by default; smaller is for experiments.
+    chunk_tokens: int = Field(default=254, ge=16, le=254)
     # Cuts fall on sentence ends, so overlap buys little and costs embedding time (ADR 0004).
     chunk_overlap_tokens: int = Field(default=0, ge=0, le=128)
     pages_per_extract_task: int = Field(default=32, gt=0)
@@ -53,6 +56,27 @@ class VectorSettings(BaseModel):
     optimize_every_points: int = Field(default=20_000, gt=0)
 
 
+class QuerySettings(BaseModel):
+    """Answering: agent failure policy, hybrid search fusion, extractive synthesis."""
+
+    agent_timeout_s: float = Field(default=5.0, gt=0)
+    agent_attempts: int = Field(default=3, ge=1, le=10)
+    first_retry_s: float = Field(default=0.2, ge=0)
+    fusion: FusionMethod = FusionMethod.RRF
+    rrf_k: int = Field(default=60, ge=1)
+    dense_weight: float = Field(default=1.0, gt=0)
+    sparse_weight: float = Field(default=1.0, gt=0)
+    prefetch_limit: int = Field(default=50, ge=1, le=1000)
+    rerank: bool = False
+    rerank_depth: int = Field(default=20, ge=1, le=200)
+    max_sentences: int = Field(default=4, ge=1, le=10)
+    min_cosine: float = Field(default=0.35, ge=0, le=1)
+
+    def search_fusion(self) -> Fusion:
+        return Fusion(method=self.fusion, rrf_k=self.rrf_k, dense_weight=self.dense_weight,
+                      sparse_weight=self.sparse_weight)
+
+
 class AuthSettings(BaseModel):
     enabled: bool = False
 
@@ -70,6 +94,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     vector: VectorSettings = Field(default_factory=VectorSettings)
+    query: QuerySettings = Field(default_factory=QuerySettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
 
     @property

@@ -18,6 +18,8 @@ from agentflow.domain.documents import (
     PageSpan,
     Progress,
 )
+from agentflow.domain.queries import QueryRecord, QueryStatus
+from agentflow.domain.vectors import SearchFilters
 from agentflow.ports.catalog import Catalog
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -108,3 +110,36 @@ async def test_pages_and_chunks_round_trip_and_delete_cascades(catalog: Catalog)
 async def test_a_malformed_cursor_is_rejected(catalog: Catalog) -> None:
     with pytest.raises(ValueError):
         await catalog.list_documents("a", cursor="not-a-cursor")
+
+
+def query(tenant: str, n: int, conversation: str, status: str = "running") -> QueryRecord:
+    when = T0 + timedelta(minutes=n)
+    return QueryRecord(id=f"q{n}", tenant_id=tenant, conversation_id=conversation,
+                       question=f"question {n}?", top_k=5, filters=SearchFilters(),
+                       status=QueryStatus(status), created_at=when, updated_at=when)
+
+
+async def test_queries_and_conversations_are_scoped_and_ordered(catalog: Catalog) -> None:
+    await catalog.save_query(query("a", 2, "c1", "completed"))
+    await catalog.save_query(query("a", 1, "c1", "completed"))
+    await catalog.save_query(query("a", 3, "c2"))
+    await catalog.save_query(query("b", 4, "c1"))
+    assert [q.id for q in await catalog.conversation("a", "c1")] == ["q1", "q2"]
+    assert await catalog.get_query("b", "q1") is None
+    assert (await catalog.get_query("a", "q3")) == query("a", 3, "c2")
+    assert {q.id for q in await catalog.unfinished_queries()} == {"q3", "q4"}
+    done = query("a", 3, "c2", "completed")
+    await catalog.save_query(done)
+    assert {q.id for q in await catalog.unfinished_queries()} == {"q4"}
+    assert await catalog.conversation("a", "nope") == []
+
+
+async def test_a_chunk_is_found_by_id_within_its_document(catalog: Catalog) -> None:
+    await catalog.add_document(doc("a", 1))
+    chunk = Chunk(id="11111111-2222-4333-8444-555555555555", document_id="doc1", tenant_id="a",
+                  ordinal=0, text="hello world", token_count=2, page_start=1, page_end=1,
+                  spans=[PageSpan(page=1, start=0, end=11)])
+    await catalog.replace_chunks("a", "doc1", [chunk])
+    assert await catalog.find_chunk("a", "doc1", chunk.id) == chunk
+    assert await catalog.find_chunk("b", "doc1", chunk.id) is None
+    assert await catalog.find_chunk("a", "doc1", "00000000-0000-4000-8000-000000000000") is None

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import pytest
 
 from agentflow.adapters.events.memory_log import MemoryEventLog
+from agentflow.domain.events import StreamEvent
 from agentflow.ports.event_log import EventLog
 
 
@@ -45,3 +47,18 @@ async def test_streams_are_independent_and_last_reports_the_tail(log: EventLog) 
     assert await log.last("a") == tail and await log.last("b") is None
     await log.close_stream("a")
     assert await log.last("a") is None
+
+
+async def test_old_streams_are_evicted_and_their_readers_end() -> None:
+    bounded = MemoryEventLog(max_streams=2)
+    await bounded.append("first", "x", {})
+    reader = asyncio.ensure_future(_collect(bounded.subscribe("first", after="1")))
+    await asyncio.sleep(0)
+    await bounded.append("second", "x", {})
+    await bounded.append("third", "x", {})  # "first" is the least recently written: evicted
+    assert await asyncio.wait_for(reader, 2) == []
+    assert await bounded.last("first") is None and await bounded.last("third") is not None
+
+
+async def _collect(events: AsyncIterator[StreamEvent]) -> list[StreamEvent]:
+    return [event async for event in events]

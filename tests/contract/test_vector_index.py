@@ -10,7 +10,15 @@ import pytest
 
 from agentflow.adapters.sparse.bm25 import Bm25Encoder
 from agentflow.adapters.vector.qdrant_edge import QdrantEdgeIndex
-from agentflow.domain.vectors import IndexedChunk, SearchFilters, SearchMode, SearchQuery
+from agentflow.domain.documents import PageSpan
+from agentflow.domain.vectors import (
+    Fusion,
+    FusionMethod,
+    IndexedChunk,
+    SearchFilters,
+    SearchMode,
+    SearchQuery,
+)
 from agentflow.ingestion.chunker import chunk_id
 from agentflow.ports.embedder import Embedder
 from agentflow.ports.vector_index import VectorIndex
@@ -124,3 +132,35 @@ async def test_hnsw_optimisation_does_not_block_searches(tmp_path: Path,
     adapter.wait_for_optimizer(120)
     assert (await adapter.search(probe))[0].text == TEXTS["rates"]
     await adapter.close()
+
+
+async def test_hybrid_fuses_what_only_one_side_finds_and_weights_tilt_it(
+        index: VectorIndex, embedder: Embedder) -> None:
+    """A made-up code word only BM25 can match; a paraphrase only the dense side can."""
+    texts = {"code": "Project XQ-7731 was approved by the board.",
+             "meaning": "The monetary authority lifted borrowing costs to curb rising prices.",
+             **TEXTS}
+    dense = await embedder.embed_documents(list(texts.values()))
+    sparse = Bm25Encoder().encode_documents(list(texts.values()))
+    await index.upsert([IndexedChunk(chunk_id=chunk_id("h", i), tenant_id="a", document_id="h",
+                                     document_name="h.pdf", page_start=1, page_end=1, text=t,
+                                     spans=[PageSpan(page=1, start=0, end=len(t))],
+                                     dense=d, sparse=s)
+                        for i, (t, d, s) in enumerate(zip(texts.values(), dense, sparse,
+                                                          strict=True))])
+    text = "XQ-7731 borrowing costs"
+    base = await query(embedder, "a", text, SearchMode.HYBRID)
+    hits = await index.search(base.model_copy(update={"limit": 4}))
+    found = {hit.text for hit in hits}
+    assert texts["code"] in found and texts["meaning"] in found
+    assert hits[0].document_name == "h.pdf" and hits[0].spans[0].page == 1
+    dense_top = (await index.search(base.model_copy(update={"mode": SearchMode.DENSE})))[0]
+    sparse_top = (await index.search(base.model_copy(update={"mode": SearchMode.BM25})))[0]
+    assert dense_top.text != sparse_top.text  # the query pulls the two sides apart
+    for weights, expected in (((0.05, 5.0), sparse_top), ((5.0, 0.05), dense_top)):
+        fusion = Fusion(rrf_k=1, dense_weight=weights[0], sparse_weight=weights[1])
+        tilted = await index.search(base.model_copy(update={"limit": 4, "fusion": fusion}))
+        assert tilted[0].text == expected.text
+    dbsf = await index.search(base.model_copy(update={
+        "limit": 4, "fusion": Fusion(method=FusionMethod.DBSF)}))
+    assert {hit.text for hit in dbsf} >= {texts["code"], texts["meaning"]}

@@ -1,4 +1,4 @@
-"""``agentflow serve`` and ``agentflow ingest``."""
+"""The ``agentflow`` command: serve, ingest, ask, eval, openapi."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from agentflow.cli.evaluate import add_eval_commands
 from agentflow.domain.errors import AgentFlowError
 
 
@@ -41,6 +42,13 @@ def _ingest(args: argparse.Namespace) -> int:
                         timeout_s=args.timeout)
 
 
+def _ask(args: argparse.Namespace) -> int:
+    from agentflow.cli.ask import ask
+
+    return ask(args.url, args.question, top_k=args.top_k, conversation_id=args.conversation,
+               timeout_s=args.timeout)
+
+
 def _openapi(args: argparse.Namespace) -> int:
     import json
 
@@ -69,6 +77,14 @@ def parser() -> argparse.ArgumentParser:
     ingest.add_argument("--wait", action="store_true", help="wait until each is ready or failed")
     ingest.add_argument("--timeout", type=float, default=1800.0)
     ingest.set_defaults(run=_ingest)
+    ask = commands.add_parser("ask", help="ask a running server; the answer streams in")
+    ask.add_argument("question")
+    ask.add_argument("--url", default="http://127.0.0.1:8000")
+    ask.add_argument("--top-k", type=int, default=5)
+    ask.add_argument("--conversation", default=None, help="conversation id of a follow-up")
+    ask.add_argument("--timeout", type=float, default=60.0)
+    ask.set_defaults(run=_ask)
+    add_eval_commands(commands)
     openapi = commands.add_parser("openapi", help="print the OpenAPI document of the HTTP API")
     openapi.add_argument("--out", type=Path, default=None)
     openapi.set_defaults(run=_openapi)

@@ -10,7 +10,7 @@ import structlog
 from fastapi import FastAPI, Request, Response
 
 from agentflow.gateway import problems
-from agentflow.gateway.routers import documents, health
+from agentflow.gateway.routers import conversations, documents, health, queries
 from agentflow.observability.logging import bind_trace_id
 from agentflow.runtime.container import Container, build_container
 from agentflow.settings import Settings
@@ -57,4 +57,6 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
 
     app.include_router(health.router)
     app.include_router(documents.router)
+    app.include_router(queries.router)
+    app.include_router(conversations.router)
     return app

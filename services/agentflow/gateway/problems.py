@@ -24,6 +24,7 @@ _STATUS: list[tuple[type[errors.AgentFlowError], int]] = [
     (errors.InvalidInput, 400),
     (errors.NotFound, 404),
     (errors.Conflict, 409),
+    (errors.AgentFailed, 503),
     (errors.DependencyMissing, 503),
 ]
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -33,6 +34,17 @@ _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "
 
 def status_for(error: errors.AgentFlowError) -> int:
     return next((status for kind, status in _STATUS if isinstance(error, kind)), 500)
+
+
+def status_for_code(code: str) -> int:
+    kind = errors.error_type_for_code(code)
+    return next((status for base, status in _STATUS if issubclass(kind, base)), 500)
+
+
+def problem_event(data: dict[str, Any]) -> dict[str, Any]:
+    """An ``error`` stream event's facts as a full problem object (``type``, ``status``)."""
+    code = str(data.get("code", "internal_error"))
+    return {"type": PROBLEM_TYPE_BASE + code, "status": status_for_code(code), **data}
 
 
 def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:

@@ -1,8 +1,9 @@
-"""Response bodies of the documents API (field names are binding, see API.md)."""
+"""Response bodies of the API (field names are binding, see API.md)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -15,6 +16,13 @@ from agentflow.domain.documents import (
     PageWarning,
     Progress,
     TextBlock,
+)
+from agentflow.domain.queries import (
+    AgentUsage,
+    Citation,
+    ConversationTurn,
+    QueryRecord,
+    QueryStatus,
 )
 
 
@@ -68,3 +76,43 @@ class PageView(BaseModel):
     @classmethod
     def of(cls, page: DocumentPage) -> PageView:
         return cls.model_validate(page.model_dump())
+
+
+class QueryAccepted(BaseModel):
+    id: str
+    status: QueryStatus
+    stream_url: str
+    conversation_id: str
+
+
+class QueryView(BaseModel):
+    """A stored query: the ``done`` event's fields (once answered) plus status and request."""
+
+    id: str
+    query_id: str
+    status: QueryStatus
+    question: str
+    conversation_id: str
+    created_at: datetime
+    answer: str | None = None
+    citations: list[Citation] = []
+    confidence: float | None = None
+    related_questions: list[str] = []
+    usage: dict[str, AgentUsage] = {}
+    warnings: list[str] = []
+    trace_id: str | None = None
+    timings_ms: dict[str, float] = {}
+    error: dict[str, Any] | None = None
+
+    @classmethod
+    def of(cls, record: QueryRecord) -> QueryView:
+        result = record.result.model_dump() if record.result else {}
+        return cls.model_validate({
+            **result, "id": record.id, "query_id": record.id, "status": record.status,
+            "question": record.question, "conversation_id": record.conversation_id,
+            "created_at": record.created_at, "trace_id": record.trace_id, "error": record.error})
+
+
+class ConversationView(BaseModel):
+    id: str
+    turns: list[ConversationTurn]

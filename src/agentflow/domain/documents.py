@@ -47,12 +47,17 @@ class DocumentMetadata(BaseModel):
     tags: list[str] = Field(default_factory=list, max_length=50)
 
 
+PDF = "application/pdf"
+PLAIN_TEXT = "text/plain"  # whole-text documents (benchmark corpora), one page each
+
+
 class Document(BaseModel):
-    """One uploaded PDF of one tenant."""
+    """One uploaded PDF (or, for benchmark corpora, one plain text) of one tenant."""
 
     id: str
     tenant_id: str
     name: str
+    media_type: str = PDF
     status: DocumentStatus = DocumentStatus.PENDING
     sha256: str
     size_bytes: int

@@ -8,13 +8,17 @@ maps them to RFC 9457 problem responses.
     │   ├── EmptyFile                   (code: empty_file)
     │   ├── NotAPdf                     (code: not_a_pdf)
     │   ├── FileTooLarge                (code: file_too_large)
-    │   └── EncryptedPdf                (code: encrypted_pdf)
+    │   ├── EncryptedPdf                (code: encrypted_pdf)
+    │   └── InvalidQuestion             (code: invalid_question)
     ├── NotFound                        (code: not_found)
     ├── Conflict                        (code: conflict)
     ├── IngestionFailed                 (code: ingestion_failed)
     │   ├── UnreadablePdf               (code: unreadable_pdf)
     │   ├── NoExtractableText           (code: no_text)
     │   └── ExtractionTimeout           (code: extraction_timeout)
+    ├── AgentFailed                     (code: agent_failed)
+    │   ├── AgentUnavailable            (code: agent_unavailable)
+    │   └── AgentTimeout                (code: agent_timeout)
     └── DependencyMissing               (code: dependency_missing)
 """
 
@@ -60,6 +64,11 @@ class EncryptedPdf(InvalidInput):
     title = "Encrypted PDF"
 
 
+class InvalidQuestion(InvalidInput):
+    code = "invalid_question"
+    title = "Invalid question"
+
+
 class NotFound(AgentFlowError):
     code = "not_found"
     title = "Not found"
@@ -92,6 +101,23 @@ class ExtractionTimeout(IngestionFailed):
     title = "Extraction timed out"
 
 
+class AgentFailed(AgentFlowError):
+    """An agent could not answer (after its retries, where it is the orchestrator's verdict)."""
+
+    code = "agent_failed"
+    title = "Agent failed"
+
+
+class AgentUnavailable(AgentFailed):
+    code = "agent_unavailable"
+    title = "Agent unavailable"
+
+
+class AgentTimeout(AgentFailed):
+    code = "agent_timeout"
+    title = "Agent timed out"
+
+
 class DependencyMissing(AgentFlowError):
     code = "dependency_missing"
     title = "Optional dependency missing"
@@ -102,6 +128,11 @@ def _subclasses(cls: type[AgentFlowError]) -> list[type[AgentFlowError]]:
     for sub in cls.__subclasses__():
         found.extend(_subclasses(sub))
     return found
+
+
+def error_type_for_code(code: str) -> type[AgentFlowError]:
+    """The AgentFlow error class whose stable code is ``code`` (the root if none)."""
+    return next((cls for cls in _subclasses(AgentFlowError) if cls.code == code), AgentFlowError)
 
 
 def code_for_error_type(error_type: str) -> str:

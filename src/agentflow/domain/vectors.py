@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from agentflow.domain.documents import PageSpan
+
 
 class SparseVector(BaseModel):
     indices: list[int]
@@ -18,9 +20,11 @@ class IndexedChunk(BaseModel):
     chunk_id: str
     tenant_id: str
     document_id: str
+    document_name: str = ""
     page_start: int
     page_end: int
     text: str
+    spans: list[PageSpan] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     dense: list[float]
     sparse: SparseVector
@@ -32,9 +36,23 @@ class SearchMode(StrEnum):
     HYBRID = "hybrid"
 
 
+class FusionMethod(StrEnum):
+    RRF = "rrf"
+    DBSF = "dbsf"
+
+
+class Fusion(BaseModel):
+    """How dense and BM25 results are merged in hybrid search."""
+
+    method: FusionMethod = FusionMethod.RRF
+    rrf_k: int = Field(default=60, ge=1)
+    dense_weight: float = Field(default=1.0, gt=0)
+    sparse_weight: float = Field(default=1.0, gt=0)
+
+
 class SearchFilters(BaseModel):
-    document_ids: list[str] | None = None
-    tags: list[str] | None = None
+    document_ids: list[str] | None = Field(default=None, max_length=100)
+    tags: list[str] | None = Field(default=None, max_length=50)
 
 
 class SearchQuery(BaseModel):
@@ -46,13 +64,16 @@ class SearchQuery(BaseModel):
     mode: SearchMode = SearchMode.HYBRID
     limit: int = 10
     prefetch_limit: int = 50
+    fusion: Fusion = Field(default_factory=Fusion)
     filters: SearchFilters = Field(default_factory=SearchFilters)
 
 
 class SearchHit(BaseModel):
     chunk_id: str
     document_id: str
+    document_name: str = ""
     page_start: int
     page_end: int
     text: str
+    spans: list[PageSpan] = Field(default_factory=list)
     score: float

@@ -16,3 +16,9 @@ def inspect_pdf(job: tuple[Extractor, Path]) -> PdfInfo:
 def extract_pages(job: tuple[Extractor, Path, int, int, str]) -> ExtractedPages:
     extractor, path, first, last, document_id = job
     return extractor.extract(path, first, last, document_id)
+
+
+def render_page(job: tuple[Extractor, Path, int, list[tuple[float, float, float, float]], float],
+                ) -> bytes:
+    extractor, path, number, highlights, zoom = job
+    return extractor.render(path, number, highlights, zoom)

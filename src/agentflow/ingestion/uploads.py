@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import structlog
 
-from agentflow.domain.documents import Document, DocumentMetadata
+from agentflow.domain.documents import PLAIN_TEXT, Document, DocumentMetadata
 from agentflow.domain.errors import EmptyFile, EncryptedPdf, FileTooLarge, NotAPdf, UnreadablePdf
 from agentflow.ingestion.jobs import inspect_pdf
 from agentflow.observability.logging import current_trace_id
@@ -131,6 +131,32 @@ class Uploads:
         created.append(stored)
         log.info("document_received", document_id=stored.id, tenant_id=tenant_id,
                  size_bytes=stored.size_bytes)
+        return stored, False
+
+    async def accept_text(self, tenant_id: str, name: str, text: str,
+                          metadata: DocumentMetadata) -> tuple[Document, bool]:
+        """Record a plain-text document (a benchmark corpus entry) for ingestion as one page."""
+        data = text.encode()
+        if not data.strip():
+            raise EmptyFile(f"{name} is empty")
+        sha256 = hashlib.sha256(data).hexdigest()
+        existing = await self.catalog.find_by_sha256(tenant_id, sha256)
+        if existing is not None:
+            return existing, True
+        document_id = new_document_id()
+        key = f"{tenant_id}/{document_id}.txt"
+        writer = await self.blobs.writer()
+        await writer.write(data)
+        await writer.commit(key)
+        now = datetime.now(UTC)
+        document = Document(
+            id=document_id, tenant_id=tenant_id, name=_clean_name(name), media_type=PLAIN_TEXT,
+            sha256=sha256, size_bytes=len(data), blob_key=key, metadata=metadata,
+            created_at=now, updated_at=now, trace_id=current_trace_id())
+        stored = await self.catalog.add_document(document)
+        if stored.id != document.id:
+            await self.blobs.delete(key)
+            return stored, True
         return stored, False
 
     async def _check(self, key: str, name: str) -> None:

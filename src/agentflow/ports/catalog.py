@@ -1,4 +1,4 @@
-"""The catalog: documents and their pages and chunks (later also queries, tenants, usage)."""
+"""The catalog: documents with their pages and chunks, and queries with their conversations."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from agentflow.domain.documents import Chunk, Document, DocumentPage, DocumentStatus, Progress
+from agentflow.domain.queries import QueryRecord
 
 
 class Catalog(Protocol):
@@ -68,4 +69,22 @@ class Catalog(Protocol):
         self, tenant_id: str, document_id: str, *, start: int = 0, stop: int | None = None
     ) -> list[Chunk]:
         """Chunks with ordinal in ``[start, stop)``, in order."""
+        ...
+
+    async def find_chunk(self, tenant_id: str, document_id: str, chunk_id: str) -> Chunk | None:
+        """The document's chunk with id ``chunk_id``, if any."""
+        ...
+
+    async def save_query(self, query: QueryRecord) -> None:
+        """Insert or overwrite the query record."""
+        ...
+
+    async def get_query(self, tenant_id: str, query_id: str) -> QueryRecord | None: ...
+
+    async def conversation(self, tenant_id: str, conversation_id: str) -> list[QueryRecord]:
+        """The queries of a conversation, oldest first (empty if there is none)."""
+        ...
+
+    async def unfinished_queries(self) -> list[QueryRecord]:
+        """Queries of every tenant still ``running`` (for resume on start)."""
         ...

@@ -18,3 +18,9 @@ class Extractor(Protocol):
     def extract(self, path: Path, first: int, last: int, document_id: str) -> ExtractedPages:
         """Pages ``first``..``last`` (1-based, inclusive) with block/line bboxes and warnings."""
         ...
+
+    def render(self, path: Path, number: int, highlights: list[tuple[float, float, float, float]],
+               zoom: float) -> bytes:
+        """PNG of page ``number`` at ``zoom`` (1 = 72 dpi) with the boxes (page coordinates,
+        as the extracted lines have them) highlighted."""
+        ...

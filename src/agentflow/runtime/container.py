@@ -1,7 +1,9 @@
 """The one place that chooses adapters (by profile and settings) and wires the application.
 
 Adapters are imported lazily, so a profile whose optional extra is missing fails with a clear
-``DependencyMissing`` instead of an ImportError deep inside a request.
+``DependencyMissing`` instead of an ImportError deep inside a request. The agents (their own
+namespace portion, which core never imports statically) are loaded here by name too: this is
+the composition root (ADR 0006).
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from types import ModuleType
 
 import structlog
 
+from agentflow.answering.page_images import PageImages
+from agentflow.answering.questions import Questions
 from agentflow.domain.errors import DependencyMissing
 from agentflow.ingestion.queue import IngestionQueue
 from agentflow.ingestion.uploads import Uploads
+from agentflow.ports.agent_transport import AgentTransport
 from agentflow.ports.batch_executor import BatchExecutor
 from agentflow.ports.blob_store import BlobStore
 from agentflow.ports.catalog import Catalog
@@ -25,7 +30,12 @@ from agentflow.ports.extractor import Extractor
 from agentflow.ports.sparse_encoder import SparseEncoder
 from agentflow.ports.vector_index import VectorIndex
 from agentflow.ports.workflow_engine import WorkflowEngine
+from agentflow.retrieval.rerank import BestSentenceReranker
+from agentflow.retrieval.search import SearchService
+from agentflow.retrieval.sentences import SentenceVectors
 from agentflow.settings import EmbeddingBackend, Profile, Settings
+from agentflow.workflows import answer
+from agentflow.workflows.answer_activities import AnswerActivities
 from agentflow.workflows.ingest import WORKFLOW_NAME, ingest_document
 from agentflow.workflows.ingest_activities import IngestActivities
 
@@ -80,6 +90,10 @@ class Container:
     engine: WorkflowEngine
     uploads: Uploads
     ingestion: IngestionQueue
+    search: SearchService
+    transport: AgentTransport
+    questions: Questions
+    page_images: PageImages
 
     async def start(self) -> None:
         warm = getattr(self.executor, "warm", None)
@@ -87,6 +101,7 @@ class Container:
             await warm()  # start the workers now, not on the first upload
         await self.engine.start()
         await self.ingestion.start()
+        await self.questions.resume()
 
     async def close(self) -> None:
         await self.ingestion.stop()
@@ -130,8 +145,10 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
         catalog=catalog, blobs=blobs, extractor=extractor, executor=executor, embedder=embedder,
         sparse=sparse, index=index, events=events,
         chunk_overlap_tokens=ingest.chunk_overlap_tokens,
-        extract_timeout_s=ingest.extract_timeout_s,
+        extract_timeout_s=ingest.extract_timeout_s, chunk_tokens=ingest.chunk_tokens,
     ).register(engine)
+    search, transport, questions = _answering(settings, catalog, embedder, sparse, index,
+                                              events, engine)
     uploads = Uploads(catalog=catalog, blobs=blobs, extractor=extractor, executor=executor,
                       max_bytes=ingest.max_upload_bytes)
     queue = IngestionQueue(engine, catalog, concurrency=ingest.max_concurrent_documents,
@@ -139,4 +156,36 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
                            chunks_per_task=ingest.chunks_per_embed_task)
     return Container(settings=settings, blobs=blobs, catalog=catalog, extractor=extractor,
                      executor=executor, embedder=embedder, sparse=sparse, index=index,
-                     events=events, engine=engine, uploads=uploads, ingestion=queue)
+                     events=events, engine=engine, uploads=uploads, ingestion=queue,
+                     search=search, transport=transport, questions=questions,
+                     page_images=PageImages(catalog=catalog, blobs=blobs, extractor=extractor,
+                                            executor=executor))
+
+
+def _answering(settings: Settings, catalog: Catalog, embedder: Embedder, sparse: SparseEncoder,
+               index: VectorIndex, events: EventLog, engine: WorkflowEngine,
+               ) -> tuple[SearchService, AgentTransport, Questions]:
+    """The search service, the agents behind their transport, and the query workflow."""
+    from agentflow.adapters.transport.inprocess import InProcessAgentTransport
+
+    query = settings.query
+    sentences = SentenceVectors(embedder)
+    search = SearchService(embedder=embedder, sparse=sparse, index=index, catalog=catalog,
+                           fusion=query.search_fusion(), prefetch_limit=query.prefetch_limit,
+                           reranker=BestSentenceReranker(sentences),
+                           rerank_by_default=query.rerank, rerank_depth=query.rerank_depth)
+    retrieval = _load("agentflow.agents.retrieval", "core")
+    synthesis = _load("agentflow.agents.synthesis", "core")
+    citation = _load("agentflow.agents.citation", "core")
+    transport = InProcessAgentTransport()
+    transport.register(retrieval.RetrievalAgent(search))
+    transport.register(synthesis.ExtractiveSynthesisAgent(
+        embedder, sentences, events, max_sentences=query.max_sentences,
+        min_cosine=query.min_cosine))
+    transport.register(citation.CitationAgent(catalog))
+    engine.register_workflow(answer.answer_question, name=answer.WORKFLOW_NAME)
+    AnswerActivities(transport=transport, catalog=catalog, events=events,
+                     agent_timeout_s=query.agent_timeout_s).register(engine)
+    questions = Questions(catalog=catalog, engine=engine, events=events,
+                          agent_attempts=query.agent_attempts, first_retry_s=query.first_retry_s)
+    return search, transport, questions

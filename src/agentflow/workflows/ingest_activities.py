@@ -10,8 +10,10 @@ from typing import Any
 import structlog
 
 from agentflow.domain.documents import (
+    PLAIN_TEXT,
     Document,
     DocumentError,
+    DocumentPage,
     DocumentStatus,
     IngestStage,
     Progress,
@@ -22,6 +24,7 @@ from agentflow.domain.errors import (
     NotFound,
     code_for_error_type,
 )
+from agentflow.domain.extraction import ExtractedPages, PdfInfo
 from agentflow.domain.vectors import IndexedChunk
 from agentflow.ingestion.chunker import ChunkingPolicy, chunk_pages
 from agentflow.ingestion.jobs import extract_pages, inspect_pdf
@@ -56,6 +59,7 @@ class IngestActivities:
     events: EventLog
     chunk_overlap_tokens: int
     extract_timeout_s: float
+    chunk_tokens: int = 254
 
     def register(self, engine: WorkflowEngine) -> None:
         for name in ("begin", "extract", "chunk", "embed", "commit", "fail"):
@@ -81,8 +85,11 @@ class IngestActivities:
 
     async def begin(self, ctx: ActivityContext, ref: dict[str, Any]) -> dict[str, Any]:
         document = await self._document(ref)
-        async with self.blobs.local_path(document.blob_key) as path:
-            info = await self.executor.run(inspect_pdf, (self.extractor, path), timeout_s=30)
+        if document.media_type == PLAIN_TEXT:
+            info = PdfInfo(page_count=1)
+        else:
+            async with self.blobs.local_path(document.blob_key) as path:
+                info = await self.executor.run(inspect_pdf, (self.extractor, path), timeout_s=30)
         # Start clean: a retry or a resumed run must not leave vectors of an earlier attempt.
         await self.index.delete_document(document.tenant_id, document.id)
         document.status = DocumentStatus.PROCESSING
@@ -95,6 +102,24 @@ class IngestActivities:
 
     async def extract(self, ctx: ActivityContext, job: dict[str, Any]) -> dict[str, Any]:
         document = await self._document(job)
+        if document.media_type == PLAIN_TEXT:
+            extracted = await self._text_page(document)
+        else:
+            extracted = await self._pdf_pages(document, job)
+        await self.catalog.save_pages(document.tenant_id, extracted.pages)
+        done = await self.catalog.count_pages(document.tenant_id, document.id)
+        await self._progress(document, Progress(stage=IngestStage.EXTRACTING, done=done,
+                                                total=document.pages or done))
+        return {"pages": len(extracted.pages)}
+
+    async def _text_page(self, document: Document) -> ExtractedPages:
+        async with self.blobs.local_path(document.blob_key) as path:
+            text = await asyncio.to_thread(path.read_text, encoding="utf-8", errors="replace")
+        page = DocumentPage(document_id=document.id, number=1, width=0, height=0,
+                            text=text.strip(), blocks=[])
+        return ExtractedPages(first=1, last=1, pages=[page])
+
+    async def _pdf_pages(self, document: Document, job: dict[str, Any]) -> ExtractedPages:
         async with self.blobs.local_path(document.blob_key) as path:
             try:
                 extracted = await self.executor.run(
@@ -105,11 +130,7 @@ class IngestActivities:
                 raise ExtractionTimeout(
                     f"pages {job['first']}-{job['last']} took longer than "
                     f"{self.extract_timeout_s:.0f}s to extract") from None
-        await self.catalog.save_pages(document.tenant_id, extracted.pages)
-        done = await self.catalog.count_pages(document.tenant_id, document.id)
-        await self._progress(document, Progress(stage=IngestStage.EXTRACTING, done=done,
-                                                total=document.pages or done))
-        return {"pages": len(extracted.pages)}
+        return extracted
 
     async def chunk(self, ctx: ActivityContext, ref: dict[str, Any]) -> dict[str, Any]:
         document = await self._document(ref)
@@ -122,8 +143,9 @@ class IngestActivities:
             await self._save(document)
             raise NoExtractableText(_no_text_reason({warning.code for warning in warnings}))
         tokenizer = self.embedder.tokenizer
-        policy = ChunkingPolicy(max_tokens=tokenizer.max_tokens,
-                                overlap_tokens=self.chunk_overlap_tokens)
+        policy = ChunkingPolicy(max_tokens=min(self.chunk_tokens, tokenizer.max_tokens),
+                                overlap_tokens=min(self.chunk_overlap_tokens,
+                                                   self.chunk_tokens // 2))
         chunks = await asyncio.to_thread(
             chunk_pages, [page for page in pages if page.text], tokenizer, policy,
             tenant_id=document.tenant_id, document_id=document.id,
@@ -145,8 +167,9 @@ class IngestActivities:
         await self.index.upsert([
             IndexedChunk(
                 chunk_id=chunk.id, tenant_id=chunk.tenant_id, document_id=chunk.document_id,
+                document_name=document.name,
                 page_start=chunk.page_start, page_end=chunk.page_end, text=chunk.text,
-                tags=document.metadata.tags, dense=vector, sparse=terms,
+                spans=chunk.spans, tags=document.metadata.tags, dense=vector, sparse=terms,
             )
             for chunk, vector, terms in zip(chunks, dense, sparse, strict=True)
         ])

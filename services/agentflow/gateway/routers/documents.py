@@ -153,6 +153,19 @@ async def get_page(document_id: str, number: int, container: ContainerDep,
     return PageView.of(page)
 
 
+@router.get("/{document_id}/pages/{number}/image", response_class=Response,
+            responses={200: {"content": {"image/png": {}}}})
+async def get_page_image(
+    document_id: str, number: int, container: ContainerDep, tenant_id: TenantDep,
+    highlight: Annotated[str | None, Query(description="a citation quote or a chunk id")] = None,
+    zoom: Annotated[float, Query(ge=0.5, le=4.0)] = 1.5,
+) -> Response:
+    """PNG of page ``number`` with the cited passage (quote or chunk) highlighted."""
+    document = await _document(container, tenant_id, document_id)
+    png = await container.page_images.render(document, number, highlight=highlight, zoom=zoom)
+    return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=300"})
+
+
 @router.post("/{document_id}/retry", status_code=202, response_model=DocumentView)
 async def retry_document(document_id: str, container: ContainerDep,
                          tenant_id: TenantDep) -> DocumentView:

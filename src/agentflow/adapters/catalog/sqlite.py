@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from agentflow.domain.documents import Chunk, Document, DocumentPage, DocumentStatus, Progress
+from agentflow.domain.queries import QueryRecord
 
 T = TypeVar("T")
 
@@ -41,6 +42,18 @@ CREATE TABLE IF NOT EXISTS pages (
     body TEXT NOT NULL,
     PRIMARY KEY (tenant_id, document_id, number)
 );
+CREATE TABLE IF NOT EXISTS queries (
+    tenant_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX IF NOT EXISTS queries_by_conversation
+    ON queries (tenant_id, conversation_id, created_at);
+CREATE INDEX IF NOT EXISTS queries_by_status ON queries (status);
 CREATE TABLE IF NOT EXISTS chunks (
     tenant_id TEXT NOT NULL,
     document_id TEXT NOT NULL,
@@ -235,3 +248,36 @@ class SqliteCatalog:
             (tenant_id, document_id, start, stop if stop is not None else 2**62),
         ).fetchall())
         return [Chunk.model_validate_json(row[0]) for row in rows]
+
+    async def find_chunk(self, tenant_id: str, document_id: str, chunk_id: str) -> Chunk | None:
+        row = await self._run(lambda db: db.execute(
+            "SELECT body FROM chunks WHERE tenant_id = ? AND document_id = ? "
+            "AND json_extract(body, '$.id') = ?", (tenant_id, document_id, chunk_id),
+        ).fetchone())
+        return None if row is None else Chunk.model_validate_json(row[0])
+
+    async def save_query(self, query: QueryRecord) -> None:
+        await self._run(lambda db: db.execute(
+            "INSERT OR REPLACE INTO queries VALUES (?, ?, ?, ?, ?, ?)",
+            (query.tenant_id, query.id, query.conversation_id, query.status,
+             query.created_at.isoformat(), query.model_dump_json()),
+        ))
+
+    async def get_query(self, tenant_id: str, query_id: str) -> QueryRecord | None:
+        row = await self._run(lambda db: db.execute(
+            "SELECT body FROM queries WHERE tenant_id = ? AND id = ?", (tenant_id, query_id)
+        ).fetchone())
+        return None if row is None else QueryRecord.model_validate_json(row[0])
+
+    async def conversation(self, tenant_id: str, conversation_id: str) -> list[QueryRecord]:
+        rows = await self._run(lambda db: db.execute(
+            "SELECT body FROM queries WHERE tenant_id = ? AND conversation_id = ? "
+            "ORDER BY created_at, id", (tenant_id, conversation_id),
+        ).fetchall())
+        return [QueryRecord.model_validate_json(row[0]) for row in rows]
+
+    async def unfinished_queries(self) -> list[QueryRecord]:
+        rows = await self._run(lambda db: db.execute(
+            "SELECT body FROM queries WHERE status = 'running' ORDER BY created_at"
+        ).fetchall())
+        return [QueryRecord.model_validate_json(row[0]) for row in rows]

@@ -104,6 +104,23 @@ class PyMuPdfExtractor:
             document.close()
         return ExtractedPages(first=first, last=last, pages=pages)
 
+    def render(self, path: Path, number: int, highlights: list[tuple[float, float, float, float]],
+               zoom: float) -> bytes:
+        document = _open(path)
+        try:
+            page = document[number - 1]
+            # Extracted boxes are in the displayed (rotated) page space; annotations want the
+            # unrotated one.
+            rects = [pymupdf.Rect(box) * page.derotation_matrix for box in highlights]
+            if rects:
+                annot = page.add_highlight_annot(rects)
+                annot.set_colors(stroke=(1.0, 0.85, 0.0))
+                annot.update(opacity=0.45)
+            pixmap = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), annots=True)
+            return bytes(pixmap.tobytes("png"))
+        finally:
+            document.close()
+
 
 def _safe_page(document: pymupdf.Document, document_id: str, number: int) -> DocumentPage:
     try:

@@ -37,11 +37,17 @@ from qdrant_edge import (
 )
 from qdrant_edge import SparseVector as EdgeSparseVector
 
-from agentflow.domain.vectors import IndexedChunk, SearchHit, SearchMode, SearchQuery
+from agentflow.domain.documents import PageSpan
+from agentflow.domain.vectors import (
+    FusionMethod,
+    IndexedChunk,
+    SearchHit,
+    SearchMode,
+    SearchQuery,
+)
 
 log = structlog.get_logger(__name__)
 DENSE, SPARSE = "dense", "bm25"
-RRF_K = 60
 
 
 def _config(dimension: int) -> EdgeConfig:
@@ -93,8 +99,10 @@ class QdrantEdgeIndex:
                 vector={DENSE: chunk.dense,
                         SPARSE: EdgeSparseVector(chunk.sparse.indices, chunk.sparse.values)},
                 payload={"tenant_id": chunk.tenant_id, "document_id": chunk.document_id,
+                         "document_name": chunk.document_name,
                          "page_start": chunk.page_start, "page_end": chunk.page_end,
-                         "text": chunk.text, "tags": chunk.tags, "chunk_id": chunk.chunk_id},
+                         "text": chunk.text, "tags": chunk.tags, "chunk_id": chunk.chunk_id,
+                         "spans": [[s.page, s.start, s.end] for s in chunk.spans]},
             )
             for chunk in chunks
         ]
@@ -137,9 +145,13 @@ class QdrantEdgeIndex:
         elif query.mode is SearchMode.BM25 or dense is None:
             request = QueryRequest(limit=query.limit, query=sparse, filter=flt, with_payload=True)
         else:
+            fusion = query.fusion
+            weights = [fusion.dense_weight, fusion.sparse_weight]
+            method = (Fusion.Dbsf() if fusion.method is FusionMethod.DBSF
+                      else Fusion.Rrf(k=fusion.rrf_k, weights=weights))
             request = QueryRequest(
                 # The stubs type ``query`` as ``Fusion``; its variants are nested classes.
-                limit=query.limit, with_payload=True, query=Fusion.Rrf(k=RRF_K),  # type: ignore[arg-type]
+                limit=query.limit, with_payload=True, query=method,  # type: ignore[arg-type]
                 prefetches=[Prefetch(limit=query.prefetch_limit, query=dense, filter=flt),
                             Prefetch(limit=query.prefetch_limit, query=sparse, filter=flt)],
             )
@@ -151,8 +163,10 @@ class QdrantEdgeIndex:
             payload = point.payload or {}
             hits.append(SearchHit(
                 chunk_id=str(payload["chunk_id"]), document_id=str(payload["document_id"]),
+                document_name=str(payload.get("document_name", "")),
                 page_start=int(payload["page_start"]), page_end=int(payload["page_end"]),
                 text=str(payload["text"]), score=float(point.score),
+                spans=[PageSpan(page=p, start=a, end=b) for p, a, b in payload.get("spans", [])],
             ))
         return hits
 

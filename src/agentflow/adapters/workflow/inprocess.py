@@ -115,7 +115,8 @@ def _non_retryable(exc: Exception) -> bool:
 class InProcessWorkflowEngine:
     """Runs each workflow instance as an asyncio task owned by the engine."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, max_finished_states: int = 10_000) -> None:
+        self._max_finished = max_finished_states
         self._workflows: dict[str, Workflow] = {}
         self._activities: dict[str, Activity] = {}
         self._states: dict[str, WorkflowState] = {}
@@ -185,10 +186,21 @@ class InProcessWorkflowEngine:
                 instance_id=instance_id, name=name, status=WorkflowStatus.FAILED,
                 error=str(exc), error_type=type(exc).__name__,
             )
+            self._forget_oldest_finished()
             return
         self._states[instance_id] = WorkflowState(
             instance_id=instance_id, name=name, status=WorkflowStatus.COMPLETED, output=output
         )
+        self._forget_oldest_finished()
+
+    def _forget_oldest_finished(self) -> None:
+        """Keep memory bounded: every query is an instance; their records live in the catalog."""
+        excess = len(self._states) - len(self._tasks) - self._max_finished
+        if excess <= 0:
+            return
+        for instance_id in [i for i, state in self._states.items()
+                            if state.status is not WorkflowStatus.RUNNING][:excess]:
+            del self._states[instance_id]
 
 
 async def _drive(generator: Any) -> Any:

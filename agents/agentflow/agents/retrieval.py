@@ -1,0 +1,39 @@
+"""The retrieval agent (no LLM): hybrid search for the question, in context of the conversation."""
+
+from __future__ import annotations
+
+import re
+
+from agentflow.domain.messages import AgentMessage, AgentName, RetrievalRequest, RetrievalResponse
+from agentflow.retrieval.search import SearchService
+
+# Words that lean on an earlier turn ("what about its margins?", "and in 2021?").
+_FOLLOW_UP = re.compile(
+    r"\b(it|its|they|them|their|this|that|these|those|he|she|his|her|there|same|also|else|"
+    r"former|latter)\b|^\s*(and|but|so|what about|how about|why|then)\b", re.IGNORECASE)
+_SHORT = 6
+
+
+def search_text(question: str, history: list[str]) -> str:
+    """The question, joined with the previous one when it reads as a follow-up."""
+    if not history:
+        return question
+    if len(question.split()) <= _SHORT or _FOLLOW_UP.search(question):
+        return f"{question} {history[-1]}"
+    return question
+
+
+class RetrievalAgent:
+    name = AgentName.RETRIEVAL
+
+    def __init__(self, search: SearchService) -> None:
+        self._search = search
+
+    async def handle(self, request: AgentMessage) -> RetrievalResponse:
+        if not isinstance(request, RetrievalRequest):
+            raise TypeError(f"retrieval takes RetrievalRequest, not {type(request).__name__}")
+        text = search_text(request.question, request.history)
+        passages = await self._search.hybrid_search(request.tenant_id, text, limit=request.top_k,
+                                                    filters=request.filters)
+        return RetrievalResponse(trace_id=request.trace_id, tenant_id=request.tenant_id,
+                                 query_id=request.query_id, passages=passages, search_text=text)

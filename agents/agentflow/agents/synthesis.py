@@ -1,0 +1,115 @@
+"""The extractive synthesis agent: an answer built from the passages' own sentences.
+
+It needs no language model and never invents text: every sentence of the answer is a sentence
+of a retrieved passage, marked ``[n]`` for the citation agent. It streams the answer into the
+query's event stream as ``token`` events while it writes it, and says plainly when nothing
+relevant was found.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+
+import numpy as np
+import structlog
+
+from agentflow.agents.related import related_questions
+from agentflow.agents.retrieval import search_text
+from agentflow.agents.selection import Candidate, confidence, score, select, shortlist
+from agentflow.domain.messages import (
+    AgentMessage,
+    AgentName,
+    AnswerSentence,
+    SynthesisRequest,
+    SynthesisResponse,
+)
+from agentflow.domain.queries import AgentUsage
+from agentflow.ports.embedder import Embedder
+from agentflow.ports.event_log import EventLog
+from agentflow.retrieval.sentences import SentenceVectors
+
+log = structlog.get_logger(__name__)
+MODEL = "extractive"
+NOTHING_FOUND = ("I could not find anything about this in your documents. Try other words, or "
+                 "check that the documents you mean are uploaded and ready.")
+_TOKEN = re.compile(r"\S+\s*")
+
+
+async def stream_tokens(events: EventLog, stream: str | None, text: str, attempt: int) -> None:
+    """Append ``text`` to ``stream`` as ``token`` events, a word (with its space) at a time."""
+    if stream is None:
+        return
+    for piece in _TOKEN.findall(text):
+        await events.append(stream, "token", {"text": piece, "attempt": attempt})
+
+
+class ExtractiveSynthesisAgent:
+    name = AgentName.SYNTHESIS
+
+    def __init__(self, embedder: Embedder, sentences: SentenceVectors, events: EventLog, *,
+                 max_sentences: int = 4, min_cosine: float = 0.35, shortlist: int = 12) -> None:
+        self._embedder = embedder
+        self._sentences = sentences
+        self._events = events
+        self._max_sentences = max_sentences
+        self._min_cosine = min_cosine
+        self._shortlist = shortlist
+
+    async def handle(self, request: AgentMessage) -> SynthesisResponse:
+        if not isinstance(request, SynthesisRequest):
+            raise TypeError(f"synthesis takes SynthesisRequest, not {type(request).__name__}")
+        started = time.perf_counter()
+        question = search_text(request.question, request.history)
+        ranked = score(await self._candidates(question, request), question)
+        chosen = select(ranked, max_sentences=self._max_sentences, min_cosine=self._min_cosine)
+        first_token_ms = (time.perf_counter() - started) * 1000
+        if not chosen:
+            await stream_tokens(self._events, request.stream, NOTHING_FOUND, request.attempt)
+            return self._response(request, NOTHING_FOUND, [], 0.0, [], found=False,
+                                  first_token_ms=first_token_ms)
+        # Keep a document's sentences together and in reading order, best document first.
+        chosen_ids = {id(item) for item in chosen}
+        order = {item.candidate.passage: rank for rank, item in
+                 reversed(list(enumerate(chosen)))}
+        chosen = sorted(chosen, key=lambda s: (order[s.candidate.passage],
+                                               s.candidate.sentence.start))
+        sentences, parts = [], []
+        for n, item in enumerate(chosen, start=1):
+            c = item.candidate
+            sentences.append(AnswerSentence(n=n, text=c.sentence.text, passage=c.passage,
+                                            start=c.sentence.start, end=c.sentence.end,
+                                            score=round(float(np.clip(item.score, 0, 1)), 4)))
+            part = f"{c.sentence.text} [{n}]" + (" " if n < len(chosen) else "")
+            parts.append(part)
+            await stream_tokens(self._events, request.stream, part, request.attempt)
+        unused = [item for item in ranked if id(item) not in chosen_ids]
+        related = related_questions(request.question, request.passages, unused)
+        return self._response(request, "".join(parts), sentences,
+                              confidence(chosen, min_cosine=self._min_cosine), related,
+                              found=True, first_token_ms=first_token_ms)
+
+    async def _candidates(self, question: str, request: SynthesisRequest) -> list[Candidate]:
+        everything = [(rank, sentence) for rank, passage in enumerate(request.passages)
+                      for sentence in self._sentences.sentences(passage.chunk_id, passage.text,
+                                                                passage.spans)]
+        if not everything:
+            return []
+        chosen = shortlist(question, everything, self._shortlist)
+        query, vectors = await asyncio.gather(
+            self._embedder.embed_query(question),
+            self._sentences.vectors([sentence.text for _, sentence in chosen]))
+        cosines = vectors @ np.asarray(query, dtype=np.float32)
+        return [Candidate(rank, sentence, float(cosine), vector)
+                for (rank, sentence), cosine, vector in zip(chosen, cosines, vectors, strict=True)]
+
+    def _response(self, request: SynthesisRequest, answer: str, sentences: list[AnswerSentence],
+                  value: float, related: list[str], *, found: bool,
+                  first_token_ms: float) -> SynthesisResponse:
+        words_in = sum(len(p.text.split()) for p in request.passages)
+        usage = AgentUsage(model=MODEL, input_tokens=words_in, output_tokens=len(answer.split()))
+        return SynthesisResponse(
+            trace_id=request.trace_id, tenant_id=request.tenant_id, query_id=request.query_id,
+            answer=answer, sentences=sentences, confidence=round(value, 4),
+            related_questions=related, found=found, usage=usage, first_token_ms=first_token_ms)

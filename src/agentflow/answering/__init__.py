@@ -1,0 +1,1 @@
+"""Answering questions: validation, records, conversations, and the query workflow's start."""

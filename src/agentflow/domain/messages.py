@@ -1,0 +1,82 @@
+"""Typed A2A messages between the orchestrator and the agents.
+
+Every message names its tenant and trace, so an agent reached over the network (Dapr service
+invocation) scopes its work and its logs exactly as an in-process one does. Messages are plain
+pydantic models: they cross a process boundary as JSON.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from agentflow.domain.queries import AgentUsage, Citation, Passage
+from agentflow.domain.vectors import SearchFilters
+
+
+class AgentName(StrEnum):
+    ORCHESTRATOR = "orchestrator"
+    RETRIEVAL = "retrieval"
+    SYNTHESIS = "synthesis"
+    CITATION = "citation"
+
+
+class AgentMessage(BaseModel):
+    """What every request and response carries."""
+
+    trace_id: str | None = None
+    tenant_id: str
+    query_id: str
+
+
+class RetrievalRequest(AgentMessage):
+    question: str
+    history: list[str] = Field(default_factory=list)  # earlier questions, oldest first
+    top_k: int = 5
+    filters: SearchFilters = Field(default_factory=SearchFilters)
+
+
+class RetrievalResponse(AgentMessage):
+    passages: list[Passage]
+    search_text: str  # what was searched for (the question, maybe joined with context)
+
+
+class AnswerSentence(BaseModel):
+    """A sentence of the answer, taken from ``passages[passage]`` at ``[start, end)``."""
+
+    n: int  # its marker ``[n]``
+    text: str
+    passage: int
+    start: int
+    end: int
+    score: float
+
+
+class SynthesisRequest(AgentMessage):
+    question: str
+    history: list[str] = Field(default_factory=list)
+    passages: list[Passage]
+    stream: str | None = None  # the event stream that receives ``token`` events
+    attempt: int = 1
+
+
+class SynthesisResponse(AgentMessage):
+    answer: str
+    sentences: list[AnswerSentence]
+    confidence: float = Field(ge=0.0, le=1.0)
+    related_questions: list[str]
+    found: bool  # False: nothing relevant, the answer says so and cites nothing
+    usage: AgentUsage
+    first_token_ms: float | None = None  # from the agent's start to its first streamed token
+
+
+class CitationRequest(AgentMessage):
+    passages: list[Passage]
+    sentences: list[AnswerSentence]
+
+
+class CitationResponse(AgentMessage):
+    citations: list[Citation]
+    unverified: list[int] = Field(default_factory=list)  # markers whose quote was not found
+    usage: AgentUsage

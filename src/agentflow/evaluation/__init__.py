@@ -1,0 +1,1 @@
+"""Quality evaluation through the real ingestion and query paths (``agentflow eval``)."""

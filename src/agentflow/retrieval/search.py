@@ -1,0 +1,98 @@
+"""The search functions: dense, keyword (BM25), hybrid (fused in the index), and listing.
+
+Written once: the extractive retrieval agent calls them directly, and the MCP server exposes the
+same functions as tools. The tenant is always an argument and the index adapter applies it, so no
+caller can search across tenants.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from agentflow.domain.documents import Document, DocumentStatus
+from agentflow.domain.queries import Passage
+from agentflow.domain.vectors import Fusion, SearchFilters, SearchHit, SearchMode, SearchQuery
+from agentflow.ports.catalog import Catalog
+from agentflow.ports.embedder import Embedder
+from agentflow.ports.sparse_encoder import SparseEncoder
+from agentflow.ports.vector_index import VectorIndex
+from agentflow.retrieval.rerank import Reranker
+
+
+@dataclass
+class SearchService:
+    """Turns text into a query of the index and hits into passages."""
+
+    embedder: Embedder
+    sparse: SparseEncoder
+    index: VectorIndex
+    catalog: Catalog
+    fusion: Fusion = field(default_factory=Fusion)
+    prefetch_limit: int = 50
+    reranker: Reranker | None = None
+    rerank_by_default: bool = False  # hybrid searches re-rank unless told otherwise
+    rerank_depth: int = 20
+
+    async def vector_search(self, tenant_id: str, text: str, *, limit: int = 5,
+                            filters: SearchFilters | None = None) -> list[Passage]:
+        """Nearest chunks by meaning (all-MiniLM-L6-v2 cosine)."""
+        return await self.search(tenant_id, text, mode=SearchMode.DENSE, limit=limit,
+                                 filters=filters)
+
+    async def keyword_search(self, tenant_id: str, text: str, *, limit: int = 5,
+                             filters: SearchFilters | None = None) -> list[Passage]:
+        """Best chunks by BM25 over their words."""
+        return await self.search(tenant_id, text, mode=SearchMode.BM25, limit=limit,
+                                 filters=filters)
+
+    async def hybrid_search(self, tenant_id: str, text: str, *, limit: int = 5,
+                            filters: SearchFilters | None = None) -> list[Passage]:
+        """Dense and BM25 results fused in the index (RRF by default), then re-ranked if set."""
+        return await self.search(tenant_id, text, mode=SearchMode.HYBRID, limit=limit,
+                                 filters=filters)
+
+    async def search(self, tenant_id: str, text: str, *, mode: SearchMode, limit: int,
+                     filters: SearchFilters | None = None, rerank: bool | None = None,
+                     ) -> list[Passage]:
+        text = text.strip()
+        if not text:
+            return []
+        wanted = rerank if rerank is not None else (self.rerank_by_default
+                                                    and mode is SearchMode.HYBRID)
+        use_reranker = wanted and self.reranker is not None
+        depth = max(limit, self.rerank_depth) if use_reranker else limit
+        dense = None
+        if mode is not SearchMode.BM25:
+            dense = await self.embedder.embed_query(text)
+        sparse = self.sparse.encode_query(text) if mode is not SearchMode.DENSE else None
+        hits = await self.index.search(SearchQuery(
+            tenant_id=tenant_id, dense=dense, sparse=sparse, mode=mode, limit=depth,
+            prefetch_limit=max(self.prefetch_limit, depth), fusion=self.fusion,
+            filters=filters or SearchFilters(),
+        ))
+        passages = await self._passages(tenant_id, hits)
+        if use_reranker and self.reranker is not None and passages:
+            passages = await self.reranker.rerank(text, dense, passages)
+        return passages[:limit]
+
+    async def list_documents(self, tenant_id: str, *, limit: int = 100) -> list[Document]:
+        """The tenant's documents that can be searched (status ``ready``), newest first."""
+        documents, _ = await self.catalog.list_documents(tenant_id, status=DocumentStatus.READY,
+                                                         limit=limit)
+        return documents
+
+    async def _passages(self, tenant_id: str, hits: list[SearchHit]) -> list[Passage]:
+        names = {hit.document_id: hit.document_name for hit in hits}
+        missing = [doc_id for doc_id, name in names.items() if not name]
+        if missing:  # chunks indexed before names were stored in the payload
+            found = await asyncio.gather(*(self.catalog.get_document(tenant_id, doc_id)
+                                           for doc_id in missing))
+            names.update({doc.id: doc.name for doc in found if doc is not None})
+        return [
+            Passage(chunk_id=hit.chunk_id, document_id=hit.document_id,
+                    document_name=names.get(hit.document_id) or hit.document_id,
+                    page_start=hit.page_start, page_end=hit.page_end, text=hit.text,
+                    score=hit.score, spans=hit.spans)
+            for hit in hits
+        ]

@@ -1,0 +1,145 @@
+"""Activities of ``answer_question``: agent calls through the transport, events, the record.
+
+Every agent call is bounded by ``agent_timeout_s`` here, inside the activity, so a hung agent
+surfaces as ``AgentTimeout`` (retried by the workflow) and never as a hung stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+
+from agentflow.domain.errors import AgentTimeout, NotFound
+from agentflow.domain.messages import (
+    AgentMessage,
+    AgentName,
+    CitationRequest,
+    CitationResponse,
+    RetrievalRequest,
+    RetrievalResponse,
+    SynthesisRequest,
+    SynthesisResponse,
+)
+from agentflow.domain.queries import QueryRecord
+from agentflow.ports.agent_transport import AgentTransport, ResponseT
+from agentflow.ports.catalog import Catalog
+from agentflow.ports.event_log import EventLog
+from agentflow.ports.workflow_engine import ActivityContext, WorkflowEngine
+from agentflow.workflows.answer_result import compose_result, failure_problem
+
+log = structlog.get_logger(__name__)
+
+
+def query_stream(tenant_id: str, query_id: str) -> str:
+    return f"{tenant_id}:query:{query_id}"
+
+
+@dataclass
+class AnswerActivities:
+    transport: AgentTransport
+    catalog: Catalog
+    events: EventLog
+    agent_timeout_s: float
+
+    def register(self, engine: WorkflowEngine) -> None:
+        for name in ("retrieve", "synthesize", "cite", "finalize", "fail", "agent_event"):
+            engine.register_activity(getattr(self, name), name=f"query_{name}")
+
+    async def _emit(self, job: dict[str, Any], event: str, data: dict[str, Any]) -> None:
+        await self.events.append(query_stream(job["tenant_id"], job["query_id"]), event, data)
+
+    async def _call(self, job: dict[str, Any], agent: AgentName, request: AgentMessage,
+                    response_type: type[ResponseT]) -> tuple[ResponseT, float]:
+        attempt = int(job.get("attempt", 1))
+        await self._emit(job, "agent", {"agent": agent.value, "status": "started",
+                                        "attempt": attempt, "detail": ""})
+        started = time.perf_counter()
+        try:
+            response = await asyncio.wait_for(
+                self.transport.call(agent, request, response_type), self.agent_timeout_s)
+        except TimeoutError:
+            raise AgentTimeout(f"the {agent.value} agent did not answer within "
+                               f"{self.agent_timeout_s:g}s", agent=agent.value) from None
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        await self._emit(job, "agent", {"agent": agent.value, "status": "completed",
+                                        "attempt": attempt, "detail": f"{elapsed_ms:.0f} ms"})
+        return response, elapsed_ms
+
+    def _ids(self, job: dict[str, Any]) -> dict[str, Any]:
+        return {"trace_id": job.get("trace_id"), "tenant_id": job["tenant_id"],
+                "query_id": job["query_id"]}
+
+    async def retrieve(self, ctx: ActivityContext, job: dict[str, Any]) -> dict[str, Any]:
+        request = RetrievalRequest(**self._ids(job), question=job["question"],
+                                   history=job["history"], top_k=job["top_k"],
+                                   filters=job["filters"])
+        response, ms = await self._call(job, AgentName.RETRIEVAL, request, RetrievalResponse)
+        await self._emit(job, "retrieval", {"passages": [
+            {"chunk_id": p.chunk_id, "document_id": p.document_id,
+             "document_name": p.document_name, "page": p.page_start, "page_end": p.page_end,
+             "score": round(p.score, 6)}
+            for p in response.passages]})
+        return {**response.model_dump(mode="json"), "elapsed_ms": ms}
+
+    async def synthesize(self, ctx: ActivityContext, job: dict[str, Any]) -> dict[str, Any]:
+        stream = query_stream(job["tenant_id"], job["query_id"])
+        request = SynthesisRequest(**self._ids(job), question=job["question"],
+                                   history=job["history"], passages=job["passages"],
+                                   stream=stream, attempt=int(job.get("attempt", 1)))
+        started_at = time.time()
+        response, ms = await self._call(job, AgentName.SYNTHESIS, request, SynthesisResponse)
+        return {**response.model_dump(mode="json"), "elapsed_ms": ms, "started_at": started_at}
+
+    async def cite(self, ctx: ActivityContext, job: dict[str, Any]) -> dict[str, Any]:
+        request = CitationRequest(**self._ids(job), passages=job["passages"],
+                                  sentences=job["sentences"])
+        response, ms = await self._call(job, AgentName.CITATION, request, CitationResponse)
+        return {**response.model_dump(mode="json"), "elapsed_ms": ms}
+
+    async def agent_event(self, ctx: ActivityContext, job: dict[str, Any]) -> None:
+        await self._emit(job, "agent", {"agent": job["agent"], "status": job["status"],
+                                        "attempt": job["attempt"], "detail": job["detail"]})
+        log_event = log.error if job["status"] == "failed" else log.warning
+        log_event("agent_call_failed", agent=job["agent"], status=job["status"],
+                  attempt=job["attempt"], query_id=job["query_id"], detail=job["detail"])
+
+    async def _record(self, job: dict[str, Any]) -> QueryRecord:
+        record = await self.catalog.get_query(job["tenant_id"], job["query_id"])
+        if record is None:
+            raise NotFound("the query record is gone", query_id=job["query_id"])
+        return record
+
+    async def finalize(self, ctx: ActivityContext, job: dict[str, Any]) -> dict[str, Any]:
+        record = await self._record(job)
+        result = compose_result(job, created_at=record.created_at, now=datetime.now(UTC))
+        for citation in result.citations:
+            await self._emit(job, "citation", citation.model_dump(mode="json"))
+        record.status, record.result = record.status.COMPLETED, result
+        record.updated_at = datetime.now(UTC)
+        await self.catalog.save_query(record)
+        await self._emit(job, "agent", {"agent": AgentName.ORCHESTRATOR.value,
+                                        "status": "completed", "attempt": 1, "detail": ""})
+        await self._emit(job, "done", result.model_dump(mode="json"))
+        log.info("query_answered", query_id=record.id, tenant_id=record.tenant_id,
+                 citations=len(result.citations), confidence=result.confidence,
+                 total_ms=result.timings_ms.get("total"))
+        return {"status": record.status.value}
+
+    async def fail(self, ctx: ActivityContext, job: dict[str, Any]) -> dict[str, Any]:
+        record = await self._record(job)
+        problem = failure_problem(job)
+        record.status, record.error = record.status.FAILED, problem
+        record.updated_at = datetime.now(UTC)
+        await self.catalog.save_query(record)
+        await self._emit(job, "agent", {"agent": AgentName.ORCHESTRATOR.value,
+                                        "status": "failed", "attempt": 1,
+                                        "detail": problem["detail"]})
+        await self._emit(job, "error", problem)
+        log.error("query_failed", query_id=record.id, tenant_id=record.tenant_id,
+                  code=problem["code"], activity=job.get("activity"))
+        return {"status": record.status.value}
