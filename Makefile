@@ -7,7 +7,7 @@ STAMP := $(VENV)/.agentflow-installed
 # TORCH_PIP_ARGS="--index-url <your CPU wheel index>" where PyPI's default build is CUDA.
 TORCH_PIP_ARGS ?=
 
-.PHONY: install run test lint typecheck unit bench-install bench-ingest bench-quality openapi clean
+.PHONY: install run test lint typecheck unit bench-install bench-ingest bench-quality bench-retrieval bench-citations bench-queries openapi clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,19 @@ bench-ingest: bench-install
 
 bench-quality: bench-install
 	$(BIN)/python -m bench.embedding_quality
+
+# SciFact through the real ingestion path; the index is kept in .cache/scifact for re-runs.
+bench-retrieval: install
+	$(BIN)/agentflow eval beir ../shared/data/scifact --mode all --data-dir .cache/scifact \
+		--run-out bench/results/scifact.run --json | tee bench/results/scifact.json
+
+bench-citations: install
+	$(BIN)/agentflow eval citations ../shared/data/financebench-dev/qa.jsonl \
+		--pdfs ../shared/data/financebench-dev/pdfs --data-dir .cache/financebench --json \
+		| tee bench/results/financebench.json
+
+bench-queries: bench-install
+	$(BIN)/python -m bench.queries
 
 openapi: install
 	$(BIN)/agentflow openapi --out .specify/openapi.json

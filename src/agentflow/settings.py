@@ -62,7 +62,8 @@ class QuerySettings(BaseModel):
     agent_timeout_s: float = Field(default=5.0, gt=0)
     agent_attempts: int = Field(default=3, ge=1, le=10)
     first_retry_s: float = Field(default=0.2, ge=0)
-    fusion: FusionMethod = FusionMethod.RRF
+    # DBSF beat RRF (k 2-60, weighted or not) on SciFact's train split; see ADR 0006.
+    fusion: FusionMethod = FusionMethod.DBSF
     rrf_k: int = Field(default=60, ge=1)
     dense_weight: float = Field(default=1.0, gt=0)
     sparse_weight: float = Field(default=1.0, gt=0)

@@ -73,7 +73,8 @@ class SearchService:
         ))
         passages = await self._passages(tenant_id, hits)
         if use_reranker and self.reranker is not None and passages:
-            passages = await self.reranker.rerank(text, dense, passages)
+            head, tail = passages[:self.rerank_depth], passages[self.rerank_depth:]
+            passages = [*await self.reranker.rerank(text, dense, head), *tail]
         return passages[:limit]
 
     async def list_documents(self, tenant_id: str, *, limit: int = 100) -> list[Document]:

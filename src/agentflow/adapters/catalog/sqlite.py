@@ -108,6 +108,16 @@ class SqliteCatalog:
 
         return await asyncio.get_running_loop().run_in_executor(self._thread, locked)
 
+    async def _write(self, sql: str, args: Sequence[object], *, many: bool = False) -> None:
+        """Run a statement for its effect. The cursor is closed on the catalog thread: one
+        handed back would be finalised on another thread, racing the next statement on the
+        shared connection (seen as sporadic ``InterfaceError`` under concurrent ingestion)."""
+        def write(db: sqlite3.Connection) -> None:
+            cursor = db.executemany(sql, args) if many else db.execute(sql, args)  # type: ignore[arg-type]
+            cursor.close()
+
+        await self._run(write)
+
     async def close(self) -> None:
         await self._run(lambda db: db.close())
         self._thread.shutdown(wait=True)
@@ -145,18 +155,16 @@ class SqliteCatalog:
         return None if row is None else Document.model_validate_json(row[0])
 
     async def save_document(self, document: Document) -> None:
-        await self._run(lambda db: db.execute(
+        await self._write(
             "UPDATE documents SET status = ?, body = ? WHERE tenant_id = ? AND id = ?",
-            (document.status, document.model_dump_json(), document.tenant_id, document.id),
-        ))
+            (document.status, document.model_dump_json(), document.tenant_id, document.id))
 
     async def update_progress(self, tenant_id: str, document_id: str, progress: Progress) -> None:
         now = datetime.now(UTC).isoformat()
-        await self._run(lambda db: db.execute(
+        await self._write(
             "UPDATE documents SET body = json_set(body, '$.progress', json(?), '$.updated_at', ?) "
             "WHERE tenant_id = ? AND id = ?",
-            (progress.model_dump_json(), now, tenant_id, document_id),
-        ))
+            (progress.model_dump_json(), now, tenant_id, document_id))
 
     async def list_documents(
         self,
@@ -201,9 +209,7 @@ class SqliteCatalog:
 
     async def save_pages(self, tenant_id: str, pages: Sequence[DocumentPage]) -> None:
         rows = [(tenant_id, page.document_id, page.number, page.model_dump_json()) for page in pages]
-        await self._run(lambda db: db.executemany(
-            "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?)", rows
-        ))
+        await self._write("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?)", rows, many=True)
 
     async def get_page(self, tenant_id: str, document_id: str, number: int) -> DocumentPage | None:
         row = await self._run(lambda db: db.execute(
@@ -257,11 +263,10 @@ class SqliteCatalog:
         return None if row is None else Chunk.model_validate_json(row[0])
 
     async def save_query(self, query: QueryRecord) -> None:
-        await self._run(lambda db: db.execute(
+        await self._write(
             "INSERT OR REPLACE INTO queries VALUES (?, ?, ?, ?, ?, ?)",
             (query.tenant_id, query.id, query.conversation_id, query.status,
-             query.created_at.isoformat(), query.model_dump_json()),
-        ))
+             query.created_at.isoformat(), query.model_dump_json()))
 
     async def get_query(self, tenant_id: str, query_id: str) -> QueryRecord | None:
         row = await self._run(lambda db: db.execute(

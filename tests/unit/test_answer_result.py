@@ -1,0 +1,61 @@
+"""Final answers: only verified citations, markers renumbered 1..n, honest warnings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from agentflow.workflows.answer_result import compose_result, failure_problem
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _job(cited: dict[str, Any] | None, n: int = 3) -> dict[str, Any]:
+    sentences = [{"n": i, "text": f"Sentence {i}.", "passage": 0, "start": 0, "end": 11,
+                  "score": 0.5} for i in range(1, n + 1)]
+    answer = " ".join(f"Sentence {i}. [{i}]" for i in range(1, n + 1))
+    return {"query_id": "q1", "trace_id": "t", "retrieved": {"elapsed_ms": 5.0},
+            "synthesized": {"answer": answer, "sentences": sentences, "confidence": 0.8,
+                            "related_questions": ["What else?"], "elapsed_ms": 20.0,
+                            "usage": {"model": "extractive", "input_tokens": 100,
+                                      "output_tokens": 9},
+                            "first_token_ms": 12.0, "started_at": T0.timestamp() + 0.01},
+            "cited": cited}
+
+
+def _citation(n: int) -> dict[str, Any]:
+    return {"n": n, "document_id": "d", "document_name": "a.pdf", "page": n,
+            "quote": f"Sentence {n}.", "bboxes": [], "support": 0.5, "chunk_id": "c"}
+
+
+def test_all_verified_keeps_the_answer_and_its_markers() -> None:
+    cited = {"citations": [_citation(i) for i in (1, 2, 3)], "usage": {"model": "verbatim-match"},
+             "elapsed_ms": 3.0}
+    result = compose_result(_job(cited), created_at=T0, now=T0 + timedelta(milliseconds=40))
+    assert result.answer == "Sentence 1. [1] Sentence 2. [2] Sentence 3. [3]"
+    assert [c.n for c in result.citations] == [1, 2, 3] and result.warnings == []
+    assert result.confidence == 0.8 and result.timings_ms["total"] == 40.0
+    assert result.timings_ms["first_token"] == 22.0  # 10 ms to the agent's start + 12 ms
+
+
+def test_an_unverified_sentence_is_dropped_and_markers_renumbered() -> None:
+    cited = {"citations": [_citation(1), _citation(3)], "usage": {"model": "verbatim-match"}}
+    result = compose_result(_job(cited), created_at=T0, now=T0)
+    assert result.answer == "Sentence 1. [1] Sentence 3. [2]"
+    assert [(c.n, c.page) for c in result.citations] == [(1, 1), (2, 3)]
+    assert "could not be found" in result.warnings[0] and result.confidence < 0.8
+
+
+def test_without_citations_the_answer_has_no_markers_and_says_why() -> None:
+    result = compose_result(_job(None), created_at=T0, now=T0)
+    assert result.answer == "Sentence 1. Sentence 2. Sentence 3." and result.citations == []
+    assert "without sources" in result.warnings[0] and result.confidence == 0.4
+
+
+def test_a_failure_becomes_the_facts_of_a_problem() -> None:
+    problem = failure_problem({"error_type": "AgentTimeout", "message": "too slow",
+                               "query_id": "q1", "trace_id": "t"})
+    assert problem["code"] == "agent_timeout" and problem["detail"] == "too slow"
+    assert "status" not in problem  # HTTP is the gateway's business
+    assert failure_problem({"error_type": "KeyError", "message": "x", "query_id": "q"}
+                           )["code"] == "agent_failed"
