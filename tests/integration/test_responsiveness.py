@@ -32,5 +32,15 @@ async def test_reads_stay_fast_under_ingestion_load(client: httpx.AsyncClient,
             assert response.status_code == 200
         await asyncio.sleep(0.1)
     assert slowest < 1.0, f"a read took {slowest:.2f}s while ingesting"
+    # Questions embed on a lane of their own: they do not queue behind the chunks being embedded.
+    answers = []
+    for _ in range(3):
+        started = loop.time()
+        response = await client.post("/v1/queries", json={"question": "What was net revenue?",
+                                                          "stream": True})
+        answers.append(loop.time() - started)
+        assert response.status_code == 200 and "event: done" in response.text
+    assert (await client.get(f"/v1/documents/{ids[-1]}")).json()["status"] != "ready"
+    assert max(answers) < 2.0, f"answers took {answers} while ingesting"
     for document_id in ids:
         assert (await wait_terminal(client, document_id, timeout_s=300))["status"] == "ready"

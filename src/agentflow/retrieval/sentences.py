@@ -7,6 +7,7 @@ and lays tables out as short lines without punctuation; over-long runs are cut a
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import re
 import threading
@@ -147,7 +148,8 @@ class SentenceVectors:
                     self._vectors.move_to_end(text)
                     out[row] = cached
         if missing:
-            embedded = await self._embedder.embed_documents(list(missing))
+            # The query lane: these sentences are on a question's critical path.
+            embedded = await asyncio.gather(*(self._embedder.embed_query(t) for t in missing))
             with self._lock:
                 for (text, rows), vector in zip(missing.items(), embedded, strict=True):
                     array = np.asarray(vector, dtype=np.float32)

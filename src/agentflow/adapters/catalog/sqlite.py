@@ -6,21 +6,15 @@ tenant, so a caller cannot read across tenants.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import sqlite3
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
 
+from agentflow.adapters.catalog.sqlite_queries import QUERY_SCHEMA, SqliteQueries
+from agentflow.adapters.catalog.sqlite_store import transaction
 from agentflow.domain.documents import Chunk, Document, DocumentPage, DocumentStatus, Progress
-from agentflow.domain.queries import QueryRecord
-
-T = TypeVar("T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -42,18 +36,6 @@ CREATE TABLE IF NOT EXISTS pages (
     body TEXT NOT NULL,
     PRIMARY KEY (tenant_id, document_id, number)
 );
-CREATE TABLE IF NOT EXISTS queries (
-    tenant_id TEXT NOT NULL,
-    id TEXT NOT NULL,
-    conversation_id TEXT NOT NULL,
-    status TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    body TEXT NOT NULL,
-    PRIMARY KEY (tenant_id, id)
-);
-CREATE INDEX IF NOT EXISTS queries_by_conversation
-    ON queries (tenant_id, conversation_id, created_at);
-CREATE INDEX IF NOT EXISTS queries_by_status ON queries (status);
 CREATE TABLE IF NOT EXISTS chunks (
     tenant_id TEXT NOT NULL,
     document_id TEXT NOT NULL,
@@ -62,17 +44,6 @@ CREATE TABLE IF NOT EXISTS chunks (
     PRIMARY KEY (tenant_id, document_id, ordinal)
 );
 """
-
-
-@contextmanager
-def _transaction(db: sqlite3.Connection) -> Iterator[None]:
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
 
 
 def _encode_cursor(created_at: str, document_id: str) -> str:
@@ -87,40 +58,11 @@ def _decode_cursor(cursor: str) -> tuple[str, str]:
     return created_at, document_id
 
 
-class SqliteCatalog:
-    """One connection guarded by a lock; statements run on worker threads."""
+class SqliteCatalog(SqliteQueries):
+    """Documents, pages and chunks here; queries in ``SqliteQueries``; plumbing in the store."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=5000")
-        self._db.executescript(_SCHEMA)
-        self._lock = threading.Lock()
-        # Its own thread: catalog reads (API requests) never queue behind other blocking work.
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="catalog")
-
-    async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        def locked() -> T:
-            with self._lock:
-                return fn(self._db)
-
-        return await asyncio.get_running_loop().run_in_executor(self._thread, locked)
-
-    async def _write(self, sql: str, args: Sequence[object], *, many: bool = False) -> None:
-        """Run a statement for its effect. The cursor is closed on the catalog thread: one
-        handed back would be finalised on another thread, racing the next statement on the
-        shared connection (seen as sporadic ``InterfaceError`` under concurrent ingestion)."""
-        def write(db: sqlite3.Connection) -> None:
-            cursor = db.executemany(sql, args) if many else db.execute(sql, args)  # type: ignore[arg-type]
-            cursor.close()
-
-        await self._run(write)
-
-    async def close(self) -> None:
-        await self._run(lambda db: db.close())
-        self._thread.shutdown(wait=True)
+        super().__init__(path, _SCHEMA + QUERY_SCHEMA)
 
     async def add_document(self, document: Document) -> Document:
         def insert(db: sqlite3.Connection) -> Document:
@@ -199,7 +141,7 @@ class SqliteCatalog:
 
     async def delete_document(self, tenant_id: str, document_id: str) -> None:
         def delete(db: sqlite3.Connection) -> None:
-            with _transaction(db):
+            with transaction(db):
                 for table, column in (("chunks", "document_id"), ("pages", "document_id"),
                                       ("documents", "id")):
                     db.execute(f"DELETE FROM {table} WHERE tenant_id = ? AND {column} = ?",
@@ -238,7 +180,7 @@ class SqliteCatalog:
         rows = [(tenant_id, document_id, chunk.ordinal, chunk.model_dump_json()) for chunk in chunks]
 
         def replace(db: sqlite3.Connection) -> None:
-            with _transaction(db):
+            with transaction(db):
                 db.execute("DELETE FROM chunks WHERE tenant_id = ? AND document_id = ?",
                            (tenant_id, document_id))
                 db.executemany("INSERT INTO chunks VALUES (?, ?, ?, ?)", rows)
@@ -261,28 +203,3 @@ class SqliteCatalog:
             "AND json_extract(body, '$.id') = ?", (tenant_id, document_id, chunk_id),
         ).fetchone())
         return None if row is None else Chunk.model_validate_json(row[0])
-
-    async def save_query(self, query: QueryRecord) -> None:
-        await self._write(
-            "INSERT OR REPLACE INTO queries VALUES (?, ?, ?, ?, ?, ?)",
-            (query.tenant_id, query.id, query.conversation_id, query.status,
-             query.created_at.isoformat(), query.model_dump_json()))
-
-    async def get_query(self, tenant_id: str, query_id: str) -> QueryRecord | None:
-        row = await self._run(lambda db: db.execute(
-            "SELECT body FROM queries WHERE tenant_id = ? AND id = ?", (tenant_id, query_id)
-        ).fetchone())
-        return None if row is None else QueryRecord.model_validate_json(row[0])
-
-    async def conversation(self, tenant_id: str, conversation_id: str) -> list[QueryRecord]:
-        rows = await self._run(lambda db: db.execute(
-            "SELECT body FROM queries WHERE tenant_id = ? AND conversation_id = ? "
-            "ORDER BY created_at, id", (tenant_id, conversation_id),
-        ).fetchall())
-        return [QueryRecord.model_validate_json(row[0]) for row in rows]
-
-    async def unfinished_queries(self) -> list[QueryRecord]:
-        rows = await self._run(lambda db: db.execute(
-            "SELECT body FROM queries WHERE status = 'running' ORDER BY created_at"
-        ).fetchall())
-        return [QueryRecord.model_validate_json(row[0]) for row in rows]

@@ -3,7 +3,9 @@
 On few cores the fastest way measured (ADR 0004) is one single-threaded session per core, each
 encoding one text per call: no padding, no thread synchronisation inside a call, and the
 activations stay in cache. Texts are spread over a pool of ``threads`` workers, each owning its
-session; concurrent callers share the pool, so embedding never uses more than ``threads`` cores.
+session; concurrent callers share the pool, so bulk embedding never uses more than ``threads``
+cores. Queries take a lane of their own (one more thread and session): a question asked during a
+bulk upload must not wait behind hundreds of queued chunks.
 """
 
 from __future__ import annotations
@@ -41,11 +43,13 @@ class OnnxEmbedder:
         self._local = threading.local()
         workers = max(1, threads)
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="embed")
+        self._interactive = ThreadPoolExecutor(1, thread_name_prefix="embed-query")
         # Load and warm every worker's session now: a broken model fails at start, and the first
         # upload does not pay for session creation and first-run allocations.
         ready = threading.Barrier(workers)
         for future in [self._pool.submit(self._warm, ready) for _ in range(workers)]:
             future.result()
+        self._interactive.submit(self._one, "warm up").result()
 
     @property
     def tokenizer(self) -> WordPieceTokenizer:
@@ -85,8 +89,9 @@ class OnnxEmbedder:
         return [vector.astype(np.float32).tolist() for vector in vectors]
 
     async def embed_query(self, text: str) -> list[float]:
-        vector = await asyncio.wrap_future(self._pool.submit(self._one, text))
+        vector = await asyncio.wrap_future(self._interactive.submit(self._one, text))
         return vector.astype(np.float32).tolist()  # type: ignore[no-any-return]
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._interactive.shutdown(wait=False, cancel_futures=True)
