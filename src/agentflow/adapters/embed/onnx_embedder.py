@@ -4,8 +4,9 @@ On few cores the fastest way measured (ADR 0004) is one single-threaded session 
 encoding one text per call: no padding, no thread synchronisation inside a call, and the
 activations stay in cache. Texts are spread over a pool of ``threads`` workers, each owning its
 session; concurrent callers share the pool, so bulk embedding never uses more than ``threads``
-cores. Queries take a lane of their own (one more thread and session): a question asked during a
-bulk upload must not wait behind hundreds of queued chunks.
+cores. Queries take a lane of their own (one more session per core): a question asked during a
+bulk upload must not wait behind hundreds of queued chunks, and on an idle server a question's
+sentences are embedded on every core.
 """
 
 from __future__ import annotations
@@ -43,13 +44,13 @@ class OnnxEmbedder:
         self._local = threading.local()
         workers = max(1, threads)
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="embed")
-        self._interactive = ThreadPoolExecutor(1, thread_name_prefix="embed-query")
+        self._interactive = ThreadPoolExecutor(workers, thread_name_prefix="embed-query")
         # Load and warm every worker's session now: a broken model fails at start, and the first
         # upload does not pay for session creation and first-run allocations.
-        ready = threading.Barrier(workers)
-        for future in [self._pool.submit(self._warm, ready) for _ in range(workers)]:
-            future.result()
-        self._interactive.submit(self._one, "warm up").result()
+        for pool in (self._pool, self._interactive):
+            ready = threading.Barrier(workers)  # one task per thread: every thread warms
+            for future in [pool.submit(self._warm, ready) for _ in range(workers)]:
+                future.result()
 
     @property
     def tokenizer(self) -> WordPieceTokenizer:
