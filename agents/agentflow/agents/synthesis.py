@@ -8,7 +8,6 @@ relevant was found.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 
@@ -26,7 +25,6 @@ from agentflow.domain.messages import (
     SynthesisResponse,
 )
 from agentflow.domain.queries import AgentUsage
-from agentflow.ports.embedder import Embedder
 from agentflow.ports.event_log import EventLog
 from agentflow.retrieval.sentences import SentenceVectors
 
@@ -48,9 +46,8 @@ async def stream_tokens(events: EventLog, stream: str | None, text: str, attempt
 class ExtractiveSynthesisAgent:
     name = AgentName.SYNTHESIS
 
-    def __init__(self, embedder: Embedder, sentences: SentenceVectors, events: EventLog, *,
+    def __init__(self, sentences: SentenceVectors, events: EventLog, *,
                  max_sentences: int = 4, min_cosine: float = 0.35, shortlist: int = 12) -> None:
-        self._embedder = embedder
         self._sentences = sentences
         self._events = events
         self._max_sentences = max_sentences
@@ -69,11 +66,12 @@ class ExtractiveSynthesisAgent:
             await stream_tokens(self._events, request.stream, NOTHING_FOUND, request.attempt)
             return self._response(request, NOTHING_FOUND, [], 0.0, [], found=False,
                                   first_token_ms=first_token_ms)
-        # Keep a document's sentences together and in reading order, best document first.
+        # Keep a passage's sentences together and in reading order, best passage first.
         chosen_ids = {id(item) for item in chosen}
-        order = {item.candidate.passage: rank for rank, item in
-                 reversed(list(enumerate(chosen)))}
-        chosen = sorted(chosen, key=lambda s: (order[s.candidate.passage],
+        first_rank: dict[int, int] = {}
+        for rank, item in enumerate(chosen):
+            first_rank.setdefault(item.candidate.passage, rank)
+        chosen = sorted(chosen, key=lambda s: (first_rank[s.candidate.passage],
                                                s.candidate.sentence.start))
         sentences, parts = [], []
         for n, item in enumerate(chosen, start=1):
@@ -97,10 +95,10 @@ class ExtractiveSynthesisAgent:
         if not everything:
             return []
         chosen = shortlist(question, everything, self._shortlist)
-        query, vectors = await asyncio.gather(
-            self._embedder.embed_query(question),
-            self._sentences.vectors([sentence.text for _, sentence in chosen]))
-        cosines = vectors @ np.asarray(query, dtype=np.float32)
+        # The question's vector is usually cached already: retrieval embedded the same text.
+        embedded = await self._sentences.vectors([question, *(s.text for _, s in chosen)])
+        vectors = embedded[1:]
+        cosines = vectors @ embedded[0]
         return [Candidate(rank, sentence, float(cosine), vector)
                 for (rank, sentence), cosine, vector in zip(chosen, cosines, vectors, strict=True)]
 

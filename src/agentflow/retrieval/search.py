@@ -18,6 +18,7 @@ from agentflow.ports.embedder import Embedder
 from agentflow.ports.sparse_encoder import SparseEncoder
 from agentflow.ports.vector_index import VectorIndex
 from agentflow.retrieval.rerank import Reranker
+from agentflow.retrieval.sentences import SentenceVectors
 
 
 @dataclass
@@ -31,6 +32,7 @@ class SearchService:
     fusion: Fusion = field(default_factory=Fusion)
     prefetch_limit: int = 50
     reranker: Reranker | None = None
+    vectors: SentenceVectors | None = None  # a text-vector cache shared with the agents
     rerank_by_default: bool = False  # hybrid searches re-rank unless told otherwise
     rerank_depth: int = 20
 
@@ -64,7 +66,8 @@ class SearchService:
         depth = max(limit, self.rerank_depth) if use_reranker else limit
         dense = None
         if mode is not SearchMode.BM25:
-            dense = await self.embedder.embed_query(text)
+            dense = (await self.vectors.vectors([text]))[0].tolist() if self.vectors else (
+                await self.embedder.embed_query(text))
         sparse = self.sparse.encode_query(text) if mode is not SearchMode.DENSE else None
         hits = await self.index.search(SearchQuery(
             tenant_id=tenant_id, dense=dense, sparse=sparse, mode=mode, limit=depth,

@@ -172,7 +172,7 @@ def _answering(settings: Settings, catalog: Catalog, embedder: Embedder, sparse:
     sentences = SentenceVectors(embedder)
     search = SearchService(embedder=embedder, sparse=sparse, index=index, catalog=catalog,
                            fusion=query.search_fusion(), prefetch_limit=query.prefetch_limit,
-                           reranker=BestSentenceReranker(sentences),
+                           reranker=BestSentenceReranker(sentences), vectors=sentences,
                            rerank_by_default=query.rerank, rerank_depth=query.rerank_depth)
     retrieval = _load("agentflow.agents.retrieval", "core")
     synthesis = _load("agentflow.agents.synthesis", "core")
@@ -180,7 +180,7 @@ def _answering(settings: Settings, catalog: Catalog, embedder: Embedder, sparse:
     transport = InProcessAgentTransport()
     transport.register(retrieval.RetrievalAgent(search))
     transport.register(synthesis.ExtractiveSynthesisAgent(
-        embedder, sentences, events, max_sentences=query.max_sentences,
+        sentences, events, max_sentences=query.max_sentences,
         min_cosine=query.min_cosine))
     transport.register(citation.CitationAgent(catalog))
     engine.register_workflow(answer.answer_question, name=answer.WORKFLOW_NAME)
