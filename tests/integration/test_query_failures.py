@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ import httpx
 
 from agentflow.adapters.transport.inprocess import InProcessAgentTransport
 from agentflow.domain.messages import AgentMessage, AgentName
+from agentflow.domain.queries import QueryRecord
+from agentflow.domain.vectors import SearchFilters
 from agentflow.ports.embedder import Embedder
 from agentflow.runtime.container import Container, build_container
 from agentflow.settings import QuerySettings
@@ -120,3 +123,23 @@ async def test_asking_with_no_document_ready_answers_honestly(tmp_path: Path,
         assert "could not find" in events[-1]["data"]["answer"]
         assert events[-1]["data"]["citations"] == []
 
+
+
+async def test_a_query_left_running_by_a_crash_is_answered_after_a_restart(
+        tmp_path: Path, embedder: Embedder, tiny_pdf: Path) -> None:
+    settings = make_settings(tmp_path / "data")
+    async for client in _client(build_container(settings, embedder=embedder)):
+        document = (await upload(client, tiny_pdf)).json()["documents"][0]
+        assert (await wait_terminal(client, document["id"]))["status"] == "ready"
+    # What a crash leaves behind: the record says running, no workflow and no stream exist.
+    now = datetime.now(UTC)
+    crashed = QueryRecord(id="q_crashed", tenant_id="default", conversation_id="conv_c",
+                          question=QUESTION, top_k=5, filters=SearchFilters(),
+                          created_at=now, updated_at=now)
+    restarted = build_container(settings, embedder=embedder)
+    await restarted.catalog.save_query(crashed)
+    async for client in _client(restarted):
+        events = parse_sse((await asyncio.wait_for(
+            client.get("/v1/queries/q_crashed/stream"), 20)).text)
+        assert events[-1]["event"] == "done" and events[-1]["data"]["citations"]
+        assert (await client.get("/v1/queries/q_crashed")).json()["status"] == "completed"
