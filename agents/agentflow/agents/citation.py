@@ -14,6 +14,7 @@ from agentflow.domain.messages import (
     AnswerSentence,
     CitationRequest,
     CitationResponse,
+    expect,
 )
 from agentflow.domain.queries import AgentUsage, Citation, Passage
 from agentflow.ports.catalog import Catalog
@@ -39,9 +40,8 @@ class CitationAgent:
     def __init__(self, catalog: Catalog) -> None:
         self._catalog = catalog
 
-    async def handle(self, request: AgentMessage) -> CitationResponse:
-        if not isinstance(request, CitationRequest):
-            raise TypeError(f"citation takes CitationRequest, not {type(request).__name__}")
+    async def handle(self, message: AgentMessage) -> CitationResponse:
+        request = expect(message, CitationRequest, self.name)
         pages: dict[tuple[str, int], DocumentPage | None] = {}
         citations, unverified = [], []
         for sentence in request.sentences:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from agentflow.domain.messages import AgentMessage, AgentName, RetrievalRequest, RetrievalResponse
+from agentflow.domain.messages import AgentMessage, AgentName, RetrievalRequest, RetrievalResponse, expect
 from agentflow.retrieval.search import SearchService
 
 # Words that lean on an earlier turn ("what about its margins?", "and in 2021?").
@@ -29,9 +29,8 @@ class RetrievalAgent:
     def __init__(self, search: SearchService) -> None:
         self._search = search
 
-    async def handle(self, request: AgentMessage) -> RetrievalResponse:
-        if not isinstance(request, RetrievalRequest):
-            raise TypeError(f"retrieval takes RetrievalRequest, not {type(request).__name__}")
+    async def handle(self, message: AgentMessage) -> RetrievalResponse:
+        request = expect(message, RetrievalRequest, self.name)
         text = search_text(request.question, request.history)
         passages = await self._search.hybrid_search(request.tenant_id, text, limit=request.top_k,
                                                     filters=request.filters)

@@ -23,6 +23,7 @@ from agentflow.domain.messages import (
     AnswerSentence,
     SynthesisRequest,
     SynthesisResponse,
+    expect,
 )
 from agentflow.domain.queries import AgentUsage
 from agentflow.ports.event_log import EventLog
@@ -54,9 +55,8 @@ class ExtractiveSynthesisAgent:
         self._min_cosine = min_cosine
         self._shortlist = shortlist
 
-    async def handle(self, request: AgentMessage) -> SynthesisResponse:
-        if not isinstance(request, SynthesisRequest):
-            raise TypeError(f"synthesis takes SynthesisRequest, not {type(request).__name__}")
+    async def handle(self, message: AgentMessage) -> SynthesisResponse:
+        request = expect(message, SynthesisRequest, self.name)
         started = time.perf_counter()
         question = search_text(request.question, request.history)
         ranked = score(await self._candidates(question, request), question)

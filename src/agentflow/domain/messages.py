@@ -8,6 +8,7 @@ pydantic models: they cross a process boundary as JSON.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -28,6 +29,17 @@ class AgentMessage(BaseModel):
     trace_id: str | None = None
     tenant_id: str
     query_id: str
+
+
+MessageT = TypeVar("MessageT", bound=AgentMessage)
+
+
+def expect(message: AgentMessage, kind: type[MessageT], agent: AgentName) -> MessageT:
+    """``message`` as the request type ``agent`` handles; any other type is a ``TypeError``."""
+    if not isinstance(message, kind):
+        raise TypeError(f"the {agent.value} agent takes {kind.__name__}, "
+                        f"not {type(message).__name__}")
+    return message
 
 
 class RetrievalRequest(AgentMessage):
