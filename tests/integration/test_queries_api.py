@@ -16,6 +16,7 @@ from agentflow.domain.vectors import IndexedChunk
 from agentflow.ports.embedder import Embedder
 from agentflow.retrieval.sentences import normalize
 from agentflow.runtime.container import Container, build_container
+from agentflow.workflows.answer_activities import query_stream
 from tests.conftest import SHARED_DATA, make_settings
 from tests.integration.helpers import parse_sse, upload, wait_terminal
 
@@ -123,6 +124,15 @@ async def test_accepted_then_followed_and_resumed_without_loss(api: Any) -> None
     stored = (await client.get(f"/v1/queries/{body['id']}")).json()
     assert stored["status"] == "completed" and stored["answer"] == done_of(full)["answer"]
     assert stored["citations"] == done_of(full)["citations"]
+
+
+async def test_a_finished_query_whose_stream_is_gone_is_told_from_its_record(api: Any) -> None:
+    client, container, _ = api
+    accepted = (await client.post("/v1/queries", json={"question": QUESTION})).json()
+    live = parse_sse((await client.get(accepted["stream_url"])).text)
+    await container.events.close_stream(query_stream("default", accepted["id"]))  # evicted
+    late = parse_sse((await client.get(accepted["stream_url"])).text)
+    assert [e["event"] for e in late] == ["done"] and late[0]["data"] == done_of(live)
 
 
 async def test_a_conversation_keeps_its_turns_and_follow_ups_use_them(api: Any) -> None:

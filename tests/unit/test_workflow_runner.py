@@ -206,3 +206,35 @@ def test_retry_delays_back_off_up_to_the_cap() -> None:
     policy = RetryPolicy(first_retry_interval=timedelta(seconds=1), max_number_of_attempts=5,
                          backoff_coefficient=2.0, max_retry_interval=timedelta(seconds=3))
     assert [policy.delay_before(n).total_seconds() for n in (2, 3, 4, 5)] == [1, 2, 3, 3]
+
+
+async def test_finished_states_are_bounded_and_running_ones_kept() -> None:
+    engine = InProcessWorkflowEngine(max_finished_states=2)
+    gate = asyncio.Event()
+
+    async def wait(ctx: ActivityContext, value: int) -> int:
+        await gate.wait()
+        return value
+
+    engine.register_activity(wait, name="wait")
+
+    def quick(ctx: WorkflowContext, value: int) -> Generator[Task, Any, int]:
+        return value
+        yield  # a generator that never waits
+
+    def slow(ctx: WorkflowContext, value: int) -> Generator[Task, Any, int]:
+        return (yield ctx.call_activity("wait", input=value))
+
+    engine.register_workflow(quick, name="quick")
+    engine.register_workflow(slow, name="slow")
+    await engine.schedule_new_workflow("slow", input=0, instance_id="running")
+    for n in range(4):
+        await engine.schedule_new_workflow("quick", input=n, instance_id=f"done{n}")
+        await engine.wait_for_workflow_completion(f"done{n}", timeout_s=5)
+    assert await engine.get_workflow_state("done0") is None  # the oldest finished are forgotten
+    assert await engine.get_workflow_state("done1") is None
+    assert (await engine.get_workflow_state("done3")) is not None
+    state = await engine.get_workflow_state("running")
+    assert state is not None and state.status is WorkflowStatus.RUNNING
+    gate.set()
+    assert (await engine.wait_for_workflow_completion("running", timeout_s=5)).output == 0

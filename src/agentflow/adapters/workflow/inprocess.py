@@ -182,24 +182,26 @@ class InProcessWorkflowEngine:
         except Exception as exc:
             log.error("workflow_failed", workflow=name, instance_id=instance_id,
                       error_type=type(exc).__name__, error=str(exc))
-            self._states[instance_id] = WorkflowState(
+            self._finish(WorkflowState(
                 instance_id=instance_id, name=name, status=WorkflowStatus.FAILED,
                 error=str(exc), error_type=type(exc).__name__,
-            )
-            self._forget_oldest_finished()
+            ))
             return
-        self._states[instance_id] = WorkflowState(
+        self._finish(WorkflowState(
             instance_id=instance_id, name=name, status=WorkflowStatus.COMPLETED, output=output
-        )
+        ))
+
+    def _finish(self, state: WorkflowState) -> None:
+        """Record a final state, ordered by completion, and forget the oldest beyond the cap."""
+        self._states.pop(state.instance_id, None)  # re-inserted last: oldest means finished first
+        self._states[state.instance_id] = state
         self._forget_oldest_finished()
 
     def _forget_oldest_finished(self) -> None:
         """Keep memory bounded: every query is an instance; their records live in the catalog."""
-        excess = len(self._states) - len(self._tasks) - self._max_finished
-        if excess <= 0:
-            return
-        for instance_id in [i for i, state in self._states.items()
-                            if state.status is not WorkflowStatus.RUNNING][:excess]:
+        finished = [i for i, state in self._states.items()
+                    if state.status is not WorkflowStatus.RUNNING]
+        for instance_id in finished[:max(0, len(finished) - self._max_finished)]:
             del self._states[instance_id]
 
 
