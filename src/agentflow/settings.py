@@ -7,12 +7,14 @@ address, the distributed profile without auth) are refused by ``Settings.check_s
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from agentflow.domain.errors import InvalidInput
 from agentflow.domain.vectors import Fusion, FusionMethod
@@ -78,13 +80,96 @@ class QuerySettings(BaseModel):
                       sparse_weight=self.sparse_weight)
 
 
+def _model_list(value: Any) -> Any:
+    """``'["a", "b"]'`` or ``"a,b"`` from the environment; lists pass through."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return value
+
+
+ModelList = Annotated[list[str], NoDecode]
+
+
+class AgentModelSettings(BaseModel):
+    """Per-agent override of the model chain (``AGENTFLOW_LLM__SYNTHESIS__MODEL=...``)."""
+
+    enabled: bool = True  # False: this agent stays extractive even with a model configured
+    model: str | None = None
+    fallback_models: ModelList | None = None
+
+    _split = field_validator("fallback_models", mode="before")(_model_list)
+
+
+class ModelPrice(BaseModel):
+    """US dollars per million tokens."""
+
+    input_per_mtok: float = Field(ge=0)
+    output_per_mtok: float = Field(ge=0)
+
+
+# List prices of common hosted models (USD per million tokens); extend or override with
+# AGENTFLOW_LLM__PRICES='{"my-model": {"input_per_mtok": 1, "output_per_mtok": 2}}'.
+# A model missing here (a local vLLM or Ollama model) costs 0.
+DEFAULT_PRICES: dict[str, ModelPrice] = {
+    "gpt-4o": ModelPrice(input_per_mtok=2.5, output_per_mtok=10.0),
+    "gpt-4o-mini": ModelPrice(input_per_mtok=0.15, output_per_mtok=0.6),
+    "gpt-4.1": ModelPrice(input_per_mtok=2.0, output_per_mtok=8.0),
+    "gpt-4.1-mini": ModelPrice(input_per_mtok=0.4, output_per_mtok=1.6),
+    "gpt-4.1-nano": ModelPrice(input_per_mtok=0.1, output_per_mtok=0.4),
+}
+
+
+class LlmSettings(BaseModel):
+    """Language models for the agents; with no ``model`` nothing ever calls one.
+
+    The endpoint and key are the OpenAI SDK's own ``OPENAI_BASE_URL`` and ``OPENAI_API_KEY``
+    (fields of the root settings). Calls go through Chat Completions, which OpenAI, vLLM and
+    Ollama all serve."""
+
+    model: str | None = None
+    fallback_models: ModelList = Field(default_factory=list)
+    retrieval: AgentModelSettings = Field(default_factory=AgentModelSettings)
+    synthesis: AgentModelSettings = Field(default_factory=AgentModelSettings)
+    citation: AgentModelSettings = Field(default_factory=AgentModelSettings)
+    prices: dict[str, ModelPrice] = Field(default_factory=dict)  # merged over DEFAULT_PRICES
+    # A model call fails when no token arrives for this long (first token included); None:
+    # the query's agent_timeout_s (5 s).
+    token_timeout_s: float | None = Field(default=None, gt=0)
+    max_call_s: float = Field(default=120.0, gt=0)  # one agent's whole call, tool calls included
+    temperature: float = Field(default=0.0, ge=0, le=2)
+    max_output_tokens: int = Field(default=800, ge=16, le=32_000)
+    max_turns: int = Field(default=6, ge=1, le=20)  # the retrieval agent's tool-call rounds
+    # Where the retrieval agent reaches the MCP tools; default: this server's own /mcp.
+    mcp_url: str | None = None
+
+    _split = field_validator("fallback_models", mode="before")(_model_list)
+
+    def chain(self, agent: str) -> list[str]:
+        """The models ``agent`` tries, in order (empty: the extractive agent only)."""
+        override: AgentModelSettings = getattr(self, agent)
+        if not override.enabled:
+            return []
+        primary = override.model or self.model
+        if primary is None:
+            return []
+        fallbacks = (override.fallback_models if override.fallback_models is not None
+                     else self.fallback_models)
+        return list(dict.fromkeys([primary, *fallbacks]))
+
+    def price(self, model: str) -> ModelPrice | None:
+        return self.prices.get(model) or DEFAULT_PRICES.get(model)
+
+
 class AuthSettings(BaseModel):
     enabled: bool = False
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="AGENTFLOW_", env_nested_delimiter="__",
-                                      extra="ignore")
+                                      extra="ignore", populate_by_name=True)
 
     profile: Profile = Profile.EMBEDDED
     data_dir: Path = Path("./data")
@@ -97,6 +182,12 @@ class Settings(BaseSettings):
     vector: VectorSettings = Field(default_factory=VectorSettings)
     query: QuerySettings = Field(default_factory=QuerySettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    llm: LlmSettings = Field(default_factory=LlmSettings)
+    # The OpenAI SDK's own variables, so an existing set-up works unchanged.
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "openai_base_url"))
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "openai_api_key"))
 
     @property
     def model_cache_dir(self) -> Path:

@@ -148,7 +148,7 @@ async def test_hybrid_fuses_what_only_one_side_finds_and_weights_tilt_it(
                                      dense=d, sparse=s)
                         for i, (t, d, s) in enumerate(zip(texts.values(), dense, sparse,
                                                           strict=True))])
-    text = "XQ-7731 borrowing costs"
+    text = "XQ-7731 monetary tightening to curb inflation"
     base = await query(embedder, "a", text, SearchMode.HYBRID)
     hits = await index.search(base.model_copy(update={"limit": 4}))
     found = {hit.text for hit in hits}

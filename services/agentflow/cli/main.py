@@ -1,4 +1,4 @@
-"""The ``agentflow`` command: serve, ingest, ask, eval, openapi."""
+"""The ``agentflow`` command: serve, mcp, ingest, ask, eval, openapi."""
 
 from __future__ import annotations
 
@@ -7,16 +7,16 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from starlette.types import ASGIApp
+
 from agentflow.cli.evaluate import add_eval_commands
 from agentflow.domain.errors import AgentFlowError
+from agentflow.settings import Settings
 
 
-def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from agentflow.gateway.app import create_app
+def _settings(args: argparse.Namespace) -> Settings | None:
+    """Settings from the environment and the flags, or ``None`` (reported) when unsafe."""
     from agentflow.observability.logging import configure_logging
-    from agentflow.settings import Settings
 
     overrides: dict[str, object] = {"host": args.host, "port": args.port}
     if args.data_dir is not None:
@@ -27,12 +27,38 @@ def _serve(args: argparse.Namespace) -> int:
         settings.check_safe_to_serve()
     except AgentFlowError as exc:
         print(f"agentflow: {exc.detail}", file=sys.stderr)
+        return None
+    return settings
+
+
+def _uvicorn(app: ASGIApp, settings: Settings) -> int:
+    import uvicorn
+
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False,
+                timeout_graceful_shutdown=10)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from agentflow.gateway.app import create_app
+
+    settings = _settings(args)
+    if settings is None:
         return 2
     print(f"AgentFlow is starting on http://{settings.host}:{settings.port}  "
           f"(data in {settings.data_dir.resolve()})", flush=True)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_config=None, access_log=False, timeout_graceful_shutdown=10)
-    return 0
+    return _uvicorn(create_app(settings), settings)
+
+
+def _mcp(args: argparse.Namespace) -> int:
+    from agentflow.mcp.app import create_mcp_app
+
+    settings = _settings(args)
+    if settings is None:
+        return 2
+    print(f"AgentFlow MCP server is starting on http://{settings.host}:{settings.port}/mcp  "
+          f"(data in {settings.data_dir.resolve()})", flush=True)
+    return _uvicorn(create_mcp_app(settings), settings)
 
 
 def _ingest(args: argparse.Namespace) -> int:
@@ -65,12 +91,14 @@ def _openapi(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="agentflow", description="AgentFlow multi-agent RAG.")
     commands = root.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="run the embedded server")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--data-dir", type=Path, default=None,
-                       help="state directory (default: $AGENTFLOW_DATA_DIR or ./data)")
-    serve.set_defaults(run=_serve)
+    for name, run, port, text in (("serve", _serve, 8000, "run the embedded server"),
+                                  ("mcp", _mcp, 8001, "run the MCP server alone (/mcp)")):
+        server = commands.add_parser(name, help=text)
+        server.add_argument("--host", default="127.0.0.1")
+        server.add_argument("--port", type=int, default=port)
+        server.add_argument("--data-dir", type=Path, default=None,
+                            help="state directory (default: $AGENTFLOW_DATA_DIR or ./data)")
+        server.set_defaults(run=run)
     ingest = commands.add_parser("ingest", help="upload PDFs to a running server")
     ingest.add_argument("paths", nargs="+", help="PDF files or folders of PDFs")
     ingest.add_argument("--url", default="http://127.0.0.1:8000")

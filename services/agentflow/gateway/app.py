@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import structlog
 from fastapi import FastAPI, Request, Response
+from starlette.routing import Route
 
 from agentflow.gateway import problems
 from agentflow.gateway.routers import conversations, documents, health, queries
+from agentflow.mcp.endpoint import PATH as MCP_PATH
+from agentflow.mcp.endpoint import McpEndpoint
 from agentflow.observability.logging import bind_trace_id
 from agentflow.runtime.container import Container, build_container
 from agentflow.settings import Settings
@@ -30,18 +33,20 @@ def _incoming_trace_id(request: Request) -> str | None:
 def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
     """Build the app; the container (all adapters) is created and started in the lifespan."""
     settings = settings or (container.settings if container else Settings())
+    mcp = McpEndpoint()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = container or build_container(settings)
         app.state.container = owned
-        await owned.start()
-        log.info("agentflow_started", profile=settings.profile.value,
-                 data_dir=str(settings.data_dir), embedder=owned.embedder.name)
-        try:
+        async with AsyncExitStack() as stack:
+            await owned.start()
+            stack.push_async_callback(owned.close)
+            await stack.enter_async_context(
+                mcp.serving(owned.search, owned.catalog, host=settings.host))
+            log.info("agentflow_started", profile=settings.profile.value,
+                     data_dir=str(settings.data_dir), embedder=owned.embedder.name)
             yield
-        finally:
-            await owned.close()
 
     app = FastAPI(title="AgentFlow", version="0.1.0", lifespan=lifespan,
                   summary="Multi-agent RAG: PDFs in, cited answers out.")
@@ -59,4 +64,6 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     app.include_router(documents.router)
     app.include_router(queries.router)
     app.include_router(conversations.router)
+    # The knowledge base as MCP tools (streamable HTTP), for our retrieval agent and any client.
+    app.router.routes.append(Route(MCP_PATH, endpoint=mcp, methods=["GET", "POST", "DELETE"]))
     return app

@@ -6,9 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from agentflow.gateway.tenancy import tenant_from_headers
 from agentflow.runtime.container import Container
-
-DEFAULT_TENANT = "default"
 
 
 def get_container(request: Request) -> Container:
@@ -16,9 +15,8 @@ def get_container(request: Request) -> Container:
     return container
 
 
-def get_tenant_id() -> str:
-    # Authentication arrives with the tenancy issue; until then every caller is ``default``.
-    return DEFAULT_TENANT
+def get_tenant_id(request: Request) -> str:
+    return tenant_from_headers(request.headers)
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]

@@ -80,11 +80,36 @@ class SearchService:
             passages = [*await self.reranker.rerank(text, dense, head), *tail]
         return passages[:limit]
 
-    async def list_documents(self, tenant_id: str, *, limit: int = 100) -> list[Document]:
-        """The tenant's documents that can be searched (status ``ready``), newest first."""
-        documents, _ = await self.catalog.list_documents(tenant_id, status=DocumentStatus.READY,
-                                                         limit=limit)
-        return documents
+    async def list_documents(self, tenant_id: str, *, tags: list[str] | None = None,
+                             name_contains: str | None = None, limit: int = 100,
+                             ) -> list[Document]:
+        """The tenant's searchable documents (status ``ready``), newest first, optionally only
+        those carrying any of ``tags`` or whose name or title contains ``name_contains``."""
+        wanted_tags = set(tags or [])
+        needle = (name_contains or "").casefold()
+        found: list[Document] = []
+        cursor: str | None = None
+        while len(found) < limit:
+            page, cursor = await self.catalog.list_documents(
+                tenant_id, status=DocumentStatus.READY, cursor=cursor, limit=100)
+            found.extend(
+                doc for doc in page
+                if (not wanted_tags or wanted_tags & set(doc.metadata.tags))
+                and (not needle or needle in doc.name.casefold()
+                     or needle in (doc.metadata.title or "").casefold()))
+            if cursor is None:
+                break
+        return found[:limit]
+
+    async def rerank(self, text: str, passages: list[Passage], *, limit: int | None = None,
+                     ) -> list[Passage]:
+        """``passages`` re-ordered for ``text`` by their best-matching sentence."""
+        text = text.strip()
+        if self.reranker is None or not text or len(passages) < 2:
+            return passages[:limit]
+        dense = (await self.vectors.vectors([text]))[0].tolist() if self.vectors else (
+            await self.embedder.embed_query(text))
+        return (await self.reranker.rerank(text, dense, passages))[:limit]
 
     async def _passages(self, tenant_id: str, hits: list[SearchHit]) -> list[Passage]:
         names = {hit.document_id: hit.document_name for hit in hits}

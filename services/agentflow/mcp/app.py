@@ -1,0 +1,43 @@
+"""``agentflow mcp``: the MCP server alone, without the REST API (one process per replica).
+
+In the embedded profile it opens the data directory itself, so run it instead of
+``agentflow serve`` on that directory, not beside it (the gateway mounts the same server at
+``/mcp``); in the distributed profile it shares the Qdrant server and catalog with the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from agentflow.mcp.endpoint import PATH, McpEndpoint
+from agentflow.runtime.container import Container, build_container
+from agentflow.settings import Settings
+
+
+def create_mcp_app(settings: Settings, *, container: Container | None = None) -> Starlette:
+    """A Starlette app serving ``/mcp`` and ``/healthz``."""
+    endpoint = McpEndpoint()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        owned = container or build_container(settings)
+        async with AsyncExitStack() as stack:
+            await owned.start()
+            stack.push_async_callback(owned.close)
+            await stack.enter_async_context(
+                endpoint.serving(owned.search, owned.catalog, host=settings.host))
+            yield
+
+    async def healthz(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    return Starlette(lifespan=lifespan, routes=[
+        Route(PATH, endpoint=endpoint, methods=["GET", "POST", "DELETE"]),
+        Route("/healthz", endpoint=healthz),
+    ])

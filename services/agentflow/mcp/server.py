@@ -1,0 +1,146 @@
+"""The knowledge base as MCP tools: the same search functions the extractive retrieval agent calls.
+
+Every tool is scoped to the caller's tenant, read from the HTTP request that carried the call
+(``tenant_from_headers``, the REST API's rule), never from a tool argument. Results are structured
+(``outputSchema`` + ``structuredContent``): passage text, document id and name, pages, score and
+chunk id, so any MCP client can cite what it got.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ResourceError, ToolError
+from pydantic import BaseModel, Field
+
+from agentflow.domain.errors import AgentFlowError
+from agentflow.domain.queries import MAX_TOP_K, Passage
+from agentflow.domain.vectors import SearchFilters
+from agentflow.gateway.tenancy import tenant_from_headers
+from agentflow.ports.catalog import Catalog
+from agentflow.retrieval.search import SearchService
+
+INSTRUCTIONS = ("Search the tenant's uploaded documents. Use hybrid_search first; "
+                "keyword_search for exact names and numbers; vector_search for paraphrases. "
+                "Cite passages by document_name and page.")
+
+Query = Annotated[str, Field(min_length=1, max_length=2000, description="What to look for")]
+Limit = Annotated[int, Field(ge=1, le=MAX_TOP_K, description="How many passages")]
+DocumentIds = Annotated[list[str] | None, Field(max_length=100,
+                                                description="Only these documents")]
+Tags = Annotated[list[str] | None, Field(max_length=50,
+                                         description="Only documents with any of these tags")]
+
+
+class PassageHit(BaseModel):
+    """A passage as a tool returns it: enough to read it and to cite it."""
+
+    chunk_id: str
+    document_id: str
+    document_name: str
+    page: int
+    page_end: int
+    score: float
+    text: str
+
+    @classmethod
+    def of(cls, passage: Passage) -> PassageHit:
+        return cls(chunk_id=passage.chunk_id, document_id=passage.document_id,
+                   document_name=passage.document_name, page=passage.page_start,
+                   page_end=passage.page_end, score=round(passage.score, 6), text=passage.text)
+
+    def passage(self) -> Passage:
+        return Passage(chunk_id=self.chunk_id, document_id=self.document_id,
+                       document_name=self.document_name, page_start=self.page,
+                       page_end=self.page_end, text=self.text, score=self.score)
+
+
+class SearchResult(BaseModel):
+    query: str
+    passages: list[PassageHit]
+
+
+class DocumentInfo(BaseModel):
+    document_id: str
+    name: str
+    title: str | None
+    tags: list[str]
+    pages: int | None
+    created_at: str
+
+
+class DocumentList(BaseModel):
+    documents: list[DocumentInfo]
+
+
+def request_tenant(ctx: Context) -> str:
+    """The tenant of the HTTP request behind this MCP call (``default`` off HTTP)."""
+    request: Any = ctx.request_context.request
+    headers = getattr(request, "headers", None)
+    return tenant_from_headers(headers) if headers is not None else tenant_from_headers({})
+
+
+def build_mcp_server(search: SearchService, catalog: Catalog, *,
+                     tenant: Callable[[Context], str] = request_tenant) -> MCPServer:
+    """An ``MCPServer`` whose tools call ``search`` for the calling tenant."""
+    server: MCPServer = MCPServer(name="agentflow", instructions=INSTRUCTIONS,
+                                  version="0.1.0", log_level="WARNING")
+
+    async def _search(ctx: Context, mode: str, query: str, limit: int,
+                      document_ids: list[str] | None, tags: list[str] | None) -> SearchResult:
+        filters = SearchFilters(document_ids=document_ids or None, tags=tags or None)
+        functions = {"hybrid": search.hybrid_search, "vector": search.vector_search,
+                     "keyword": search.keyword_search}
+        try:
+            passages = await functions[mode](tenant(ctx), query, limit=limit, filters=filters)
+        except AgentFlowError as error:
+            raise ToolError(f"{error.code}: {error.detail}") from error
+        return SearchResult(query=query, passages=[PassageHit.of(p) for p in passages])
+
+    @server.tool(description="Dense + BM25 search fused in the index: the best default.")
+    async def hybrid_search(ctx: Context, query: Query, limit: Limit = 5,
+                            document_ids: DocumentIds = None, tags: Tags = None) -> SearchResult:
+        return await _search(ctx, "hybrid", query, limit, document_ids, tags)
+
+    @server.tool(description="Search by meaning (embedding cosine): paraphrases, concepts.")
+    async def vector_search(ctx: Context, query: Query, limit: Limit = 5,
+                            document_ids: DocumentIds = None, tags: Tags = None) -> SearchResult:
+        return await _search(ctx, "vector", query, limit, document_ids, tags)
+
+    @server.tool(description="Search by words (BM25): exact names, figures, identifiers.")
+    async def keyword_search(ctx: Context, query: Query, limit: Limit = 5,
+                             document_ids: DocumentIds = None, tags: Tags = None) -> SearchResult:
+        return await _search(ctx, "keyword", query, limit, document_ids, tags)
+
+    @server.tool(description="Documents ready to search, newest first; filter by tags or name.")
+    async def list_documents(ctx: Context, tags: Tags = None,
+                             name_contains: Annotated[str | None, Field(max_length=200)] = None,
+                             limit: Annotated[int, Field(ge=1, le=500)] = 100) -> DocumentList:
+        documents = await search.list_documents(tenant(ctx), tags=tags,
+                                                name_contains=name_contains, limit=limit)
+        return DocumentList(documents=[
+            DocumentInfo(document_id=d.id, name=d.name, title=d.metadata.title,
+                         tags=d.metadata.tags, pages=d.pages, created_at=d.created_at.isoformat())
+            for d in documents])
+
+    @server.tool(description="Re-order passages from a search by how well their best sentence "
+                             "matches the query.")
+    async def rerank(ctx: Context, query: Query,
+                     passages: Annotated[list[PassageHit], Field(max_length=50)],
+                     limit: Limit | None = None) -> SearchResult:
+        tenant(ctx)  # the caller must be a valid tenant even though no stored data is read
+        ranked = await search.rerank(query, [p.passage() for p in passages], limit=limit)
+        return SearchResult(query=query, passages=[PassageHit.of(p) for p in ranked])
+
+    @server.resource("agentflow://documents/{document_id}/pages/{page}", mime_type="text/plain",
+                     description="The extracted text of one page of a document.")
+    async def document_page(document_id: str, page: str, ctx: Context) -> str:
+        number = int(page) if page.isdigit() else 0
+        found = await catalog.get_page(tenant(ctx), document_id, number) if number else None
+        if found is None:
+            raise ResourceError(f"page {page} of document {document_id} does not exist")
+        return found.text
+
+    return server
