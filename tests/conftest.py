@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -24,6 +26,35 @@ def shared(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent (../shared/data ships with CI, not with a clone)")
     return path
+
+
+def _loopback(address: object) -> bool:
+    if isinstance(address, str | bytes):  # a Unix socket path
+        return True
+    host = str(address[0]) if isinstance(address, tuple) and address else ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any test that opens a connection to a non-loopback address (no test may reach
+    the network: models are scripted on loopback, everything else runs in-process)."""
+    connect, connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def guarded(original: object) -> object:
+        def check(self: socket.socket, address: object) -> object:
+            if self.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(address):
+                raise AssertionError(f"test tried to connect to non-loopback {address!r}")
+            return original(self, address)  # type: ignore[operator]
+        return check
+
+    monkeypatch.setattr(socket.socket, "connect", guarded(connect))
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded(connect_ex))
 
 
 @pytest.fixture(scope="session")

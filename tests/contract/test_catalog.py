@@ -143,3 +143,28 @@ async def test_a_chunk_is_found_by_id_within_its_document(catalog: Catalog) -> N
     assert await catalog.find_chunk("a", "doc1", chunk.id) == chunk
     assert await catalog.find_chunk("b", "doc1", chunk.id) is None
     assert await catalog.find_chunk("a", "doc1", "00000000-0000-4000-8000-000000000000") is None
+
+
+async def test_usage_is_recorded_per_query_and_summed_per_tenant_agent_and_model(
+        catalog: Catalog) -> None:
+    from agentflow.domain.queries import AgentUsage
+
+    def used(model: str, tokens: int, cost: float) -> AgentUsage:
+        return AgentUsage(model=model, input_tokens=tokens, output_tokens=tokens // 2,
+                          cost_usd=cost)
+
+    await catalog.record_usage("a", "q1", {"synthesis": used("m", 100, 0.01),
+                                           "citation": used("m", 10, 0.001)}, at=T0)
+    await catalog.record_usage("a", "q2", {"synthesis": used("m", 300, 0.03)},
+                               at=T0 + timedelta(hours=1))
+    await catalog.record_usage("a", "q2", {"synthesis": used("m", 300, 0.03)},
+                               at=T0 + timedelta(hours=1))  # recorded again: not counted twice
+    await catalog.record_usage("b", "q3", {"synthesis": used("other", 50, 0.0)}, at=T0)
+    totals = await catalog.usage_totals("a")
+    assert [(t.agent, t.model, t.queries, t.input_tokens, t.output_tokens) for t in totals] == [
+        ("citation", "m", 1, 10, 5), ("synthesis", "m", 2, 400, 200)]
+    assert totals[1].cost_usd == pytest.approx(0.04)
+    assert {t.tenant_id for t in await catalog.usage_totals()} == {"a", "b"}
+    window = await catalog.usage_totals("a", since=T0 + timedelta(minutes=30),
+                                        until=T0 + timedelta(hours=2))
+    assert [(t.agent, t.queries) for t in window] == [("synthesis", 1)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import uuid
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -116,7 +117,7 @@ class ScriptedOpenAI:
 
     @staticmethod
     def _tool_calls(reply: Reply) -> list[dict[str, Any]]:
-        return [{"index": i, "id": f"call_{i}", "type": "function",
+        return [{"index": i, "id": f"call_{uuid.uuid4().hex[:12]}", "type": "function",
                  "function": {"name": call.name, "arguments": call.arguments}}
                 for i, call in enumerate(reply.tool_calls)]
 

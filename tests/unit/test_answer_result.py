@@ -59,3 +59,39 @@ def test_a_failure_becomes_the_facts_of_a_problem() -> None:
     assert "status" not in problem  # HTTP is the gateway's business
     assert failure_problem({"error_type": "KeyError", "message": "x", "query_id": "q"}
                            )["code"] == "agent_failed"
+
+
+def _model_job(cited: dict[str, Any] | None) -> dict[str, Any]:
+    """A model's answer: two citing sentences without offsets and one that cites nothing."""
+    sentences = [{"n": 1, "text": "Sales rose.", "passage": 0, "cited": [0]},
+                 {"n": 2, "text": "In short, it was a good year.", "passage": None},
+                 {"n": 3, "text": "Costs fell.", "passage": 1, "cited": [1]}]
+    return {"query_id": "q1", "trace_id": "t",
+            "retrieved": {"usage": {"model": "gpt", "input_tokens": 9}, "fallbacks": []},
+            "synthesized": {"answer": "Sales rose [1]. In short, it was a good year. Costs fell [2].",
+                            "sentences": sentences, "confidence": 1.0, "related_questions": [],
+                            "usage": {"model": "gpt", "input_tokens": 500, "output_tokens": 20},
+                            "fallbacks": ["the synthesis agent fell back from big to gpt (500)"]},
+            "cited": cited}
+
+
+def test_a_model_answer_keeps_bare_sentences_and_its_confidence_is_the_quotes_support() -> None:
+    cited = {"citations": [{**_citation(1), "support": 0.9}, {**_citation(3), "support": 0.7}],
+             "usage": {"model": "gpt"}}
+    result = compose_result(_model_job(cited), created_at=T0, now=T0)
+    assert result.answer == "Sales rose. [1] In short, it was a good year. Costs fell. [2]"
+    assert result.confidence == 0.8 and result.partial is False
+    assert result.warnings == ["the synthesis agent fell back from big to gpt (500)"]
+    assert result.usage["retrieval"].model == "gpt"
+
+
+def test_dropped_statements_missing_sources_and_a_cut_answer_make_it_partial() -> None:
+    one = compose_result(_model_job({"citations": [_citation(1)], "usage": {"model": "gpt"}}),
+                         created_at=T0, now=T0)
+    assert one.partial and one.answer == "Sales rose. [1] In short, it was a good year."
+    none = compose_result(_model_job(None), created_at=T0, now=T0)
+    assert none.partial and "without sources" in none.warnings[-1]
+    job = _model_job({"citations": [_citation(1), _citation(3)], "usage": {"model": "gpt"}})
+    job["synthesized"]["truncated"] = True
+    cut = compose_result(job, created_at=T0, now=T0)
+    assert cut.partial and "output limit" in cut.warnings[-1]

@@ -13,13 +13,14 @@ from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from agentflow.domain.errors import AgentFlowError
-from agentflow.domain.queries import MAX_TOP_K, Passage
+from agentflow.domain.queries import MAX_TOP_K
 from agentflow.domain.vectors import SearchFilters
 from agentflow.gateway.tenancy import tenant_from_headers
 from agentflow.ports.catalog import Catalog
+from agentflow.retrieval.results import DocumentInfo, DocumentList, PassageHit, SearchResult
 from agentflow.retrieval.search import SearchService
 
 INSTRUCTIONS = ("Search the tenant's uploaded documents. Use hybrid_search first; "
@@ -32,47 +33,6 @@ DocumentIds = Annotated[list[str] | None, Field(max_length=100,
                                                 description="Only these documents")]
 Tags = Annotated[list[str] | None, Field(max_length=50,
                                          description="Only documents with any of these tags")]
-
-
-class PassageHit(BaseModel):
-    """A passage as a tool returns it: enough to read it and to cite it."""
-
-    chunk_id: str
-    document_id: str
-    document_name: str
-    page: int
-    page_end: int
-    score: float
-    text: str
-
-    @classmethod
-    def of(cls, passage: Passage) -> PassageHit:
-        return cls(chunk_id=passage.chunk_id, document_id=passage.document_id,
-                   document_name=passage.document_name, page=passage.page_start,
-                   page_end=passage.page_end, score=round(passage.score, 6), text=passage.text)
-
-    def passage(self) -> Passage:
-        return Passage(chunk_id=self.chunk_id, document_id=self.document_id,
-                       document_name=self.document_name, page_start=self.page,
-                       page_end=self.page_end, text=self.text, score=self.score)
-
-
-class SearchResult(BaseModel):
-    query: str
-    passages: list[PassageHit]
-
-
-class DocumentInfo(BaseModel):
-    document_id: str
-    name: str
-    title: str | None
-    tags: list[str]
-    pages: int | None
-    created_at: str
-
-
-class DocumentList(BaseModel):
-    documents: list[DocumentInfo]
 
 
 def request_tenant(ctx: Context) -> str:
@@ -120,10 +80,7 @@ def build_mcp_server(search: SearchService, catalog: Catalog, *,
                              limit: Annotated[int, Field(ge=1, le=500)] = 100) -> DocumentList:
         documents = await search.list_documents(tenant(ctx), tags=tags,
                                                 name_contains=name_contains, limit=limit)
-        return DocumentList(documents=[
-            DocumentInfo(document_id=d.id, name=d.name, title=d.metadata.title,
-                         tags=d.metadata.tags, pages=d.pages, created_at=d.created_at.isoformat())
-            for d in documents])
+        return DocumentList(documents=[DocumentInfo.of(d) for d in documents])
 
     @server.tool(description="Re-order passages from a search by how well their best sentence "
                              "matches the query.")

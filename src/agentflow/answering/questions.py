@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import structlog
@@ -36,6 +36,7 @@ class Questions:
     events: EventLog
     agent_attempts: int = 3
     first_retry_s: float = 0.2
+    chains: dict[str, list[str]] = field(default_factory=dict)  # agent -> its models, in order
 
     async def ask(self, tenant_id: str, request: QueryRequest, *,
                   trace_id: str | None) -> QueryRecord:
@@ -73,7 +74,8 @@ class Questions:
         job = AnswerInput(query_id=record.id, tenant_id=record.tenant_id,
                           trace_id=record.trace_id, question=record.question, history=history,
                           top_k=record.top_k, filters=record.filters,
-                          attempts=self.agent_attempts, first_retry_s=self.first_retry_s)
+                          attempts=self.agent_attempts, first_retry_s=self.first_retry_s,
+                          chains=self.chains)
         await self.engine.schedule_new_workflow(WORKFLOW_NAME, input=job.model_dump(mode="json"),
                                                 instance_id=record.id)
 

@@ -1,10 +1,13 @@
-"""Events appended to per-document and per-query streams (SSE sources)."""
+"""Events: those appended to per-document and per-query streams (SSE sources), and domain
+events published on the bus."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class StreamEvent(BaseModel):
@@ -13,3 +16,14 @@ class StreamEvent(BaseModel):
     id: str
     event: str
     data: dict[str, Any]
+
+
+class DomainEvent(BaseModel):
+    """Something that happened, for the platform's own listeners (``alert.agent_fallback``)."""
+
+    id: str = Field(default_factory=lambda: f"evt_{uuid.uuid4().hex}")
+    type: str
+    tenant_id: str
+    trace_id: str | None = None
+    at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    data: dict[str, Any] = Field(default_factory=dict)

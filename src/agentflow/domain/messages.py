@@ -42,7 +42,13 @@ def expect(message: AgentMessage, kind: type[MessageT], agent: AgentName) -> Mes
     return message
 
 
-class RetrievalRequest(AgentMessage):
+class AgentRequest(AgentMessage):
+    """A request names the model to run on: ``None`` is the agent's extractive form."""
+
+    model: str | None = None
+
+
+class RetrievalRequest(AgentRequest):
     question: str
     history: list[str] = Field(default_factory=list)  # earlier questions, oldest first
     top_k: int = 5
@@ -52,20 +58,27 @@ class RetrievalRequest(AgentMessage):
 class RetrievalResponse(AgentMessage):
     passages: list[Passage]
     search_text: str  # what was searched for (the question, maybe joined with context)
+    usage: AgentUsage = Field(default_factory=lambda: AgentUsage(model="hybrid-search"))
 
 
 class AnswerSentence(BaseModel):
-    """A sentence of the answer, taken from ``passages[passage]`` at ``[start, end)``."""
+    """A sentence of the answer and the passage it rests on.
+
+    Extractive sentences are taken from ``passages[passage]`` at ``[start, end)``. A model's
+    sentence has no offsets: ``cited`` lists the passages its markers named (``passage`` is the
+    first), and the citation agent finds its quote. ``passage`` ``None``: a sentence that cites
+    nothing (a model's connecting words), kept without a marker."""
 
     n: int  # its marker ``[n]``
     text: str
-    passage: int
-    start: int
-    end: int
-    score: float
+    passage: int | None
+    start: int | None = None
+    end: int | None = None
+    score: float = 0.0
+    cited: list[int] = Field(default_factory=list)
 
 
-class SynthesisRequest(AgentMessage):
+class SynthesisRequest(AgentRequest):
     question: str
     history: list[str] = Field(default_factory=list)
     passages: list[Passage]
@@ -81,9 +94,10 @@ class SynthesisResponse(AgentMessage):
     found: bool  # False: nothing relevant, the answer says so and cites nothing
     usage: AgentUsage
     first_token_ms: float | None = None  # from the agent's start to its first streamed token
+    truncated: bool = False  # the model stopped at its output limit
 
 
-class CitationRequest(AgentMessage):
+class CitationRequest(AgentRequest):
     passages: list[Passage]
     sentences: list[AnswerSentence]
 

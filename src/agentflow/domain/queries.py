@@ -48,6 +48,18 @@ class AgentUsage(BaseModel):
     cost_usd: float = 0.0
 
 
+class UsageTotal(BaseModel):
+    """Tokens and cost summed over queries, per tenant, agent and model."""
+
+    tenant_id: str
+    agent: str
+    model: str
+    queries: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+
+
 class QueryStatus(StrEnum):
     RUNNING = "running"
     COMPLETED = "completed"
@@ -77,6 +89,7 @@ class QueryResult(BaseModel):
     warnings: list[str]
     trace_id: str | None
     timings_ms: dict[str, float]
+    partial: bool = False  # a stage degraded: sources missing, statements dropped, text cut
 
 
 class QueryRecord(BaseModel):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Protocol
 
 from agentflow.domain.documents import Chunk, Document, DocumentPage, DocumentStatus, Progress
-from agentflow.domain.queries import QueryRecord
+from agentflow.domain.queries import AgentUsage, QueryRecord, UsageTotal
 
 
 class Catalog(Protocol):
@@ -87,4 +88,15 @@ class Catalog(Protocol):
 
     async def unfinished_queries(self) -> list[QueryRecord]:
         """Queries of every tenant still ``running`` (for resume on start)."""
+        ...
+
+    async def record_usage(self, tenant_id: str, query_id: str, usage: Mapping[str, AgentUsage],
+                           *, at: datetime) -> None:
+        """Store what each agent of a query used (replacing an earlier record of that query)."""
+        ...
+
+    async def usage_totals(self, tenant_id: str | None = None, *, since: datetime | None = None,
+                           until: datetime | None = None) -> list[UsageTotal]:
+        """Usage summed per tenant, agent and model over ``[since, until)`` (all tenants when
+        ``tenant_id`` is None)."""
         ...

@@ -12,12 +12,14 @@ import importlib
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import structlog
 
 from agentflow.answering.page_images import PageImages
 from agentflow.answering.questions import Questions
 from agentflow.domain.errors import DependencyMissing
+from agentflow.domain.messages import AgentName
 from agentflow.ingestion.queue import IngestionQueue
 from agentflow.ingestion.uploads import Uploads
 from agentflow.ports.agent_transport import AgentTransport
@@ -25,8 +27,10 @@ from agentflow.ports.batch_executor import BatchExecutor
 from agentflow.ports.blob_store import BlobStore
 from agentflow.ports.catalog import Catalog
 from agentflow.ports.embedder import Embedder
+from agentflow.ports.event_bus import EventBus
 from agentflow.ports.event_log import EventLog
 from agentflow.ports.extractor import Extractor
+from agentflow.ports.model_provider import ModelProvider
 from agentflow.ports.sparse_encoder import SparseEncoder
 from agentflow.ports.vector_index import VectorIndex
 from agentflow.ports.workflow_engine import WorkflowEngine
@@ -87,6 +91,8 @@ class Container:
     sparse: SparseEncoder
     index: VectorIndex
     events: EventLog
+    bus: EventBus
+    models: ModelProvider
     engine: WorkflowEngine
     uploads: Uploads
     ingestion: IngestionQueue
@@ -108,9 +114,10 @@ class Container:
         await self.engine.shutdown()
         await self.executor.close()
         await self.index.close()
-        close = getattr(self.catalog, "close", None)
-        if close is not None:
-            await close()
+        for owner in (self.models, self.catalog):
+            close = getattr(owner, "close", None)
+            if close is not None:
+                await close()
 
 
 def build_container(settings: Settings, *, embedder: Embedder | None = None) -> Container:
@@ -119,6 +126,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
         raise DependencyMissing("the distributed profile's adapters are not installed yet")
     from agentflow.adapters.batch.process_pool import ProcessPoolBatchExecutor
     from agentflow.adapters.blob.local_files import LocalBlobStore
+    from agentflow.adapters.bus.memory_bus import MemoryEventBus
     from agentflow.adapters.catalog.sqlite import SqliteCatalog
     from agentflow.adapters.events.memory_log import MemoryEventLog
     from agentflow.adapters.extract.pymupdf_extractor import PyMuPdfExtractor
@@ -139,6 +147,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     index = QdrantEdgeIndex(data / "qdrant", dimension=embedder.dimension,
                             optimize_every=settings.vector.optimize_every_points)
     events = MemoryEventLog()
+    bus = MemoryEventBus()
     engine = InProcessWorkflowEngine()
     engine.register_workflow(ingest_document, name=WORKFLOW_NAME)
     IngestActivities(
@@ -147,8 +156,9 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
         chunk_overlap_tokens=ingest.chunk_overlap_tokens,
         extract_timeout_s=ingest.extract_timeout_s, chunk_tokens=ingest.chunk_tokens,
     ).register(engine)
+    models = build_models(settings)
     search, transport, questions = _answering(settings, catalog, embedder, sparse, index,
-                                              events, engine)
+                                              events, bus, models, engine)
     uploads = Uploads(catalog=catalog, blobs=blobs, extractor=extractor, executor=executor,
                       max_bytes=ingest.max_upload_bytes)
     queue = IngestionQueue(engine, catalog, concurrency=ingest.max_concurrent_documents,
@@ -156,15 +166,41 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
                            chunks_per_task=ingest.chunks_per_embed_task)
     return Container(settings=settings, blobs=blobs, catalog=catalog, extractor=extractor,
                      executor=executor, embedder=embedder, sparse=sparse, index=index,
-                     events=events, engine=engine, uploads=uploads, ingestion=queue,
+                     events=events, bus=bus, models=models, engine=engine, uploads=uploads,
+                     ingestion=queue,
                      search=search, transport=transport, questions=questions,
                      page_images=PageImages(catalog=catalog, blobs=blobs, extractor=extractor,
                                             executor=executor))
 
 
+def build_models(settings: Settings) -> ModelProvider:
+    """The language models the settings name, or none (every agent extractive)."""
+    if not any(settings.llm.chain(agent.value) for agent in _LLM_AGENTS):
+        from agentflow.adapters.llm.no_models import NoModels
+
+        return NoModels()
+    adapter = _load("agentflow.adapters.llm.openai_compatible", "core")
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    return adapter.OpenAICompatibleModels(  # type: ignore[no-any-return]
+        settings.llm, base_url=settings.openai_base_url, api_key=key,
+        token_timeout_s=settings.llm.token_timeout_s or settings.query.agent_timeout_s)
+
+
+_LLM_AGENTS = (AgentName.RETRIEVAL, AgentName.SYNTHESIS, AgentName.CITATION)
+
+
+def mcp_url(settings: Settings) -> str:
+    """Where this server's own MCP tools are (for the LLM retrieval agent)."""
+    if settings.llm.mcp_url:
+        return settings.llm.mcp_url
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    host = f"[{host}]" if ":" in host else host
+    return f"http://{host}:{settings.port}/mcp"
+
+
 def _answering(settings: Settings, catalog: Catalog, embedder: Embedder, sparse: SparseEncoder,
-               index: VectorIndex, events: EventLog, engine: WorkflowEngine,
-               ) -> tuple[SearchService, AgentTransport, Questions]:
+               index: VectorIndex, events: EventLog, bus: EventBus, models: ModelProvider,
+               engine: WorkflowEngine) -> tuple[SearchService, AgentTransport, Questions]:
     """The search service, the agents behind their transport, and the query workflow."""
     from agentflow.adapters.transport.inprocess import InProcessAgentTransport
 
@@ -178,14 +214,46 @@ def _answering(settings: Settings, catalog: Catalog, embedder: Embedder, sparse:
     synthesis = _load("agentflow.agents.synthesis", "core")
     citation = _load("agentflow.agents.citation", "core")
     transport = InProcessAgentTransport()
-    transport.register(retrieval.RetrievalAgent(search))
-    transport.register(synthesis.ExtractiveSynthesisAgent(
-        sentences, events, max_sentences=query.max_sentences,
-        min_cosine=query.min_cosine))
-    transport.register(citation.CitationAgent(catalog))
+    extractive = {
+        AgentName.RETRIEVAL: retrieval.RetrievalAgent(search),
+        AgentName.SYNTHESIS: synthesis.ExtractiveSynthesisAgent(
+            sentences, events, max_sentences=query.max_sentences, min_cosine=query.min_cosine),
+        AgentName.CITATION: citation.CitationAgent(catalog, sentences),
+    }
+    chains = {agent.value: models.chain(agent) for agent in _LLM_AGENTS}
+    llm = _llm_agents(settings, models, search, sentences, catalog, events) if any(
+        chains.values()) else {}
+    for name, agent in extractive.items():
+        if chains[name.value]:
+            routing = _load("agentflow.agents.routing", "core")
+            agent = routing.ModelRoutedAgent(agent, llm[name])
+        transport.register(agent)
     engine.register_workflow(answer.answer_question, name=answer.WORKFLOW_NAME)
-    AnswerActivities(transport=transport, catalog=catalog, events=events,
-                     agent_timeout_s=query.agent_timeout_s).register(engine)
+    AnswerActivities(transport=transport, catalog=catalog, events=events, bus=bus,
+                     agent_timeout_s=query.agent_timeout_s,
+                     llm_call_s=settings.llm.max_call_s).register(engine)
     questions = Questions(catalog=catalog, engine=engine, events=events,
-                          agent_attempts=query.agent_attempts, first_retry_s=query.first_retry_s)
+                          agent_attempts=query.agent_attempts, first_retry_s=query.first_retry_s,
+                          chains={k: v for k, v in chains.items() if v})
     return search, transport, questions
+
+
+def _llm_agents(settings: Settings, models: ModelProvider, search: SearchService,
+                sentences: SentenceVectors, catalog: Catalog, events: EventLog,
+                ) -> dict[AgentName, Any]:
+    """The OpenAI Agents SDK agents, sharing one runtime (models, limits, prices)."""
+    run = _load("agentflow.agents.llm_run", "core")
+    llm = settings.llm
+    runtime = run.LlmRuntime(
+        models=models.sdk_model, provider=models,  # type: ignore[attr-defined]
+        token_timeout_s=llm.token_timeout_s or settings.query.agent_timeout_s,
+        max_call_s=llm.max_call_s, temperature=llm.temperature,
+        max_output_tokens=llm.max_output_tokens, max_turns=llm.max_turns)
+    return {
+        AgentName.RETRIEVAL: _load("agentflow.agents.llm_retrieval", "core").LlmRetrievalAgent(
+            runtime, search, mcp_url(settings)),
+        AgentName.SYNTHESIS: _load("agentflow.agents.llm_synthesis", "core").LlmSynthesisAgent(
+            runtime, events),
+        AgentName.CITATION: _load("agentflow.agents.llm_citation", "core").LlmCitationAgent(
+            runtime, catalog, sentences),
+    }

@@ -1,10 +1,15 @@
 """The ``answer_question`` workflow: retrieve -> synthesize -> cite -> finalize.
 
 Deterministic: no I/O, clocks or randomness. Each agent call is an activity that times out by
-itself; the retry loop lives here rather than in a ``RetryPolicy`` so that every retry is
-announced on the query's stream (``agent`` event, ``retrying``, with its attempt number) before
-the back-off timer, under either engine. Passages travel in the payload: at most ``top_k`` (<= 20)
-chunks of <= 256 word pieces, small enough for a Dapr history.
+itself; the retry loop and the fall-back chain live here rather than in a ``RetryPolicy`` so that
+every retry and every fall-back is announced on the query's stream (``agent`` events
+``retrying``/``fallback``, with a global attempt number, so a client drops tokens of earlier
+attempts) before the back-off timer, under either engine.
+
+The chain of an agent is its models (primary, then fall-backs, from the job) and finally
+``None``: the extractive form, which needs no network. Each link gets ``attempts`` tries.
+Passages travel in the payload: at most ``top_k`` (<= 20) chunks of <= 256 word pieces, small
+enough for a Dapr history.
 """
 
 from __future__ import annotations
@@ -21,8 +26,11 @@ from agentflow.domain.vectors import SearchFilters
 from agentflow.ports.workflow_engine import ActivityError, Task, WorkflowContext
 
 WORKFLOW_NAME = "answer_question"
-# Input errors do not get better with retries.
-_FINAL_CODES = frozenset({"invalid_input", "invalid_question", "not_found", "agent_unavailable"})
+# Input errors do not get better with retries or other models.
+_FINAL_CODES = frozenset({"invalid_input", "invalid_question", "not_found"})
+# No such agent or model: another link of the chain may do, retrying this one will not.
+_NEXT_LINK_CODES = frozenset({"agent_unavailable"})
+EXTRACTIVE = "the extractive agent"
 
 
 class AnswerInput(BaseModel):
@@ -35,32 +43,57 @@ class AnswerInput(BaseModel):
     filters: SearchFilters = Field(default_factory=SearchFilters)
     attempts: int = 3
     first_retry_s: float = 0.2
+    chains: dict[str, list[str]] = Field(default_factory=dict)  # agent -> models, in order
 
 
 def call_agent(ctx: WorkflowContext, job: AnswerInput, agent: AgentName, activity: str,
                payload: dict[str, Any]) -> Generator[Task, Any, Any]:
-    """Call ``activity`` up to ``job.attempts`` times with exponential back-off.
+    """Call ``activity`` down the agent's chain, ``job.attempts`` tries per link, with
+    exponential back-off between tries of a link.
 
-    Use as ``result = yield from call_agent(...)``; the last failure is raised.
-    """
-    for attempt in range(1, job.attempts + 1):
-        try:
-            return (yield ctx.call_activity(activity, input={**payload, "attempt": attempt}))
-        except ActivityError as error:
-            final = attempt == job.attempts or code_for_error_type(error.error_type) in _FINAL_CODES
-            yield ctx.call_activity("query_agent_event", input={
-                "tenant_id": job.tenant_id, "query_id": job.query_id, "agent": agent.value,
-                "status": "failed" if final else "retrying", "attempt": attempt,
-                "detail": error.message})
-            if final:
-                raise
-            yield ctx.create_timer(timedelta(seconds=job.first_retry_s * 2 ** (attempt - 1)))
+    Use as ``result = yield from call_agent(...)``; the result gains ``fallbacks`` (one line per
+    link given up). The last failure is raised."""
+    chain: list[str | None] = [*job.chains.get(agent.value, []), None]
+    fallbacks: list[str] = []
+    attempt = 0
+    for link, model in enumerate(chain):
+        for tries in range(1, job.attempts + 1):
+            attempt += 1
+            try:
+                result = yield ctx.call_activity(activity, input={
+                    **payload, "attempt": attempt, "model": model})
+                return {**result, "fallbacks": fallbacks}
+            except ActivityError as error:
+                code = code_for_error_type(error.error_type)
+                given_up = tries == job.attempts or code in _NEXT_LINK_CODES
+                last_link = link == len(chain) - 1
+                if code in _FINAL_CODES or (given_up and last_link):
+                    status, detail = "failed", error.message
+                elif given_up:
+                    after = chain[link + 1] or EXTRACTIVE
+                    status = "fallback"
+                    detail = (f"{model or EXTRACTIVE} failed {tries} time(s), falling back to "
+                              f"{after}: {error.message}")
+                    fallbacks.append(f"the {agent.value} agent fell back from {model} to "
+                                     f"{after} ({error.message})")
+                else:
+                    status, detail = "retrying", error.message
+                yield ctx.call_activity("query_agent_event", input={
+                    "tenant_id": job.tenant_id, "query_id": job.query_id,
+                    "trace_id": job.trace_id, "agent": agent.value, "status": status,
+                    "attempt": attempt, "detail": detail, "model": model,
+                    "fallback_to": chain[link + 1] if status == "fallback" else None})
+                if status == "failed":
+                    raise
+                if status == "fallback":
+                    break
+                yield ctx.create_timer(timedelta(seconds=job.first_retry_s * 2 ** (tries - 1)))
     raise AssertionError("unreachable")  # pragma: no cover
 
 
 def answer_question(ctx: WorkflowContext, raw: dict[str, Any]) -> Generator[Task, Any, Any]:
     job = AnswerInput.model_validate(raw)
-    base = job.model_dump(mode="json", exclude={"attempts", "first_retry_s"})
+    base = job.model_dump(mode="json", exclude={"attempts", "first_retry_s", "chains"})
     try:
         retrieved = yield from call_agent(ctx, job, AgentName.RETRIEVAL, "query_retrieve", base)
         synthesized = yield from call_agent(ctx, job, AgentName.SYNTHESIS, "query_synthesize",

@@ -1,7 +1,10 @@
 """Activities of ``answer_question``: agent calls through the transport, events, the record.
 
-Every agent call is bounded by ``agent_timeout_s`` here, inside the activity, so a hung agent
-surfaces as ``AgentTimeout`` (retried by the workflow) and never as a hung stream.
+Every agent call is bounded here, inside the activity, so a hung agent surfaces as
+``AgentTimeout`` (retried by the workflow) and never as a hung stream: by ``agent_timeout_s``
+for an extractive call, by ``llm_call_s`` for a model's (whose agent also cuts a model off after
+``agent_timeout_s`` without a token). A fall-back is logged as an error with the trace id and
+published as an ``alert.agent_fallback`` domain event.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 import structlog
 
 from agentflow.domain.errors import AgentTimeout, NotFound
+from agentflow.domain.events import DomainEvent
 from agentflow.domain.messages import (
     AgentMessage,
     AgentName,
@@ -28,6 +32,7 @@ from agentflow.domain.messages import (
 from agentflow.domain.queries import QueryRecord
 from agentflow.ports.agent_transport import AgentTransport, ResponseT
 from agentflow.ports.catalog import Catalog
+from agentflow.ports.event_bus import EventBus
 from agentflow.ports.event_log import EventLog
 from agentflow.ports.workflow_engine import ActivityContext, WorkflowEngine
 from agentflow.workflows.answer_result import compose_result, failure_problem
@@ -44,7 +49,9 @@ class AnswerActivities:
     transport: AgentTransport
     catalog: Catalog
     events: EventLog
+    bus: EventBus
     agent_timeout_s: float
+    llm_call_s: float = 120.0
 
     def register(self, engine: WorkflowEngine) -> None:
         for name in ("retrieve", "synthesize", "cite", "finalize", "fail", "agent_event"):
@@ -56,15 +63,18 @@ class AnswerActivities:
     async def _call(self, job: dict[str, Any], agent: AgentName, request: AgentMessage,
                     response_type: type[ResponseT]) -> tuple[ResponseT, float]:
         attempt = int(job.get("attempt", 1))
+        model = job.get("model")
         await self._emit(job, "agent", {"agent": agent.value, "status": "started",
-                                        "attempt": attempt, "detail": ""})
+                                        "attempt": attempt,
+                                        "detail": f"model {model}" if model else ""})
         started = time.perf_counter()
+        limit = self.agent_timeout_s if model is None else self.llm_call_s
         try:
             response = await asyncio.wait_for(
-                self.transport.call(agent, request, response_type), self.agent_timeout_s)
+                self.transport.call(agent, request, response_type), limit)
         except TimeoutError:
-            raise AgentTimeout(f"the {agent.value} agent did not answer within "
-                               f"{self.agent_timeout_s:g}s", agent=agent.value) from None
+            raise AgentTimeout(f"the {agent.value} agent did not answer within {limit:g}s",
+                               agent=agent.value) from None
         elapsed_ms = (time.perf_counter() - started) * 1000
         await self._emit(job, "agent", {"agent": agent.value, "status": "completed",
                                         "attempt": attempt, "detail": f"{elapsed_ms:.0f} ms"})
@@ -72,7 +82,7 @@ class AnswerActivities:
 
     def _ids(self, job: dict[str, Any]) -> dict[str, Any]:
         return {"trace_id": job.get("trace_id"), "tenant_id": job["tenant_id"],
-                "query_id": job["query_id"]}
+                "query_id": job["query_id"], "model": job.get("model")}
 
     async def retrieve(self, ctx: ActivityContext, job: dict[str, Any]) -> dict[str, Any]:
         request = RetrievalRequest(**self._ids(job), question=job["question"],
@@ -104,9 +114,22 @@ class AnswerActivities:
     async def agent_event(self, ctx: ActivityContext, job: dict[str, Any]) -> None:
         await self._emit(job, "agent", {"agent": job["agent"], "status": job["status"],
                                         "attempt": job["attempt"], "detail": job["detail"]})
-        log_event = log.error if job["status"] == "failed" else log.warning
-        log_event("agent_call_failed", agent=job["agent"], status=job["status"],
-                  attempt=job["attempt"], query_id=job["query_id"], detail=job["detail"])
+        facts = {"agent": job["agent"], "status": job["status"], "attempt": job["attempt"],
+                 "model": job.get("model"), "query_id": job["query_id"],
+                 "tenant_id": job["tenant_id"], "trace_id": job.get("trace_id"),
+                 "detail": job["detail"]}
+        if job["status"] == "retrying":
+            log.warning("agent_call_failed", **facts)
+            return
+        log.error("agent_fallback" if job["status"] == "fallback" else "agent_call_failed",
+                  **facts)
+        if job["status"] == "fallback":
+            await self.bus.publish(DomainEvent(
+                type="alert.agent_fallback", tenant_id=job["tenant_id"],
+                trace_id=job.get("trace_id"),
+                data={"query_id": job["query_id"], "agent": job["agent"],
+                      "from_model": job.get("model"), "to_model": job.get("fallback_to"),
+                      "attempt": job["attempt"], "reason": job["detail"]}))
 
     async def _record(self, job: dict[str, Any]) -> QueryRecord:
         record = await self.catalog.get_query(job["tenant_id"], job["query_id"])
@@ -122,6 +145,8 @@ class AnswerActivities:
         record.status, record.result = record.status.COMPLETED, result
         record.updated_at = datetime.now(UTC)
         await self.catalog.save_query(record)
+        await self.catalog.record_usage(record.tenant_id, record.id, result.usage,
+                                        at=record.updated_at)
         await self._emit(job, "agent", {"agent": AgentName.ORCHESTRATOR.value,
                                         "status": "completed", "attempt": 1, "detail": ""})
         await self._emit(job, "done", result.model_dump(mode="json"))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
 from agentflow.adapters.catalog.sqlite_store import SqliteStore
-from agentflow.domain.queries import QueryRecord
+from agentflow.domain.queries import AgentUsage, QueryRecord, UsageTotal
 
 QUERY_SCHEMA = """
 CREATE TABLE IF NOT EXISTS queries (
@@ -18,6 +21,18 @@ CREATE TABLE IF NOT EXISTS queries (
 CREATE INDEX IF NOT EXISTS queries_by_conversation
     ON queries (tenant_id, conversation_id, created_at);
 CREATE INDEX IF NOT EXISTS queries_by_status ON queries (status);
+CREATE TABLE IF NOT EXISTS usage (
+    tenant_id TEXT NOT NULL,
+    query_id TEXT NOT NULL,
+    agent TEXT NOT NULL,
+    model TEXT NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    cost_usd REAL NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, query_id, agent)
+);
+CREATE INDEX IF NOT EXISTS usage_by_time ON usage (at, tenant_id);
 """
 
 
@@ -48,3 +63,30 @@ class SqliteQueries(SqliteStore):
             "SELECT body FROM queries WHERE status = 'running' ORDER BY created_at"
         ).fetchall())
         return [QueryRecord.model_validate_json(row[0]) for row in rows]
+
+    async def record_usage(self, tenant_id: str, query_id: str, usage: Mapping[str, AgentUsage],
+                           *, at: datetime) -> None:
+        stamp = at.astimezone(UTC).isoformat()
+        await self._write(
+            "INSERT OR REPLACE INTO usage VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(tenant_id, query_id, agent, used.model, used.input_tokens, used.output_tokens,
+              used.cost_usd, stamp) for agent, used in usage.items()], many=True)
+
+    async def usage_totals(self, tenant_id: str | None = None, *, since: datetime | None = None,
+                           until: datetime | None = None) -> list[UsageTotal]:
+        clauses, params = [], []
+        for clause, value in (("tenant_id = ?", tenant_id),
+                              ("at >= ?", since and since.astimezone(UTC).isoformat()),
+                              ("at < ?", until and until.astimezone(UTC).isoformat())):
+            if value is not None:
+                clauses.append(clause)
+                params.append(value)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = await self._run(lambda db: db.execute(
+            "SELECT tenant_id, agent, model, COUNT(DISTINCT query_id), SUM(input_tokens), "
+            f"SUM(output_tokens), SUM(cost_usd) FROM usage {where} "
+            "GROUP BY tenant_id, agent, model ORDER BY tenant_id, agent, model", params,
+        ).fetchall())
+        return [UsageTotal(tenant_id=r[0], agent=r[1], model=r[2], queries=r[3],
+                           input_tokens=r[4], output_tokens=r[5], cost_usd=round(r[6], 8))
+                for r in rows]

@@ -1,0 +1,54 @@
+"""EventBus contract, run against every adapter that can run here (in-process for now)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from agentflow.adapters.bus.memory_bus import MemoryEventBus
+from agentflow.domain.events import DomainEvent
+from agentflow.ports.event_bus import EventBus
+
+
+@pytest.fixture(params=["memory"])
+async def bus(request: pytest.FixtureRequest) -> AsyncIterator[EventBus]:
+    adapter = MemoryEventBus(keep=3)
+    yield adapter
+    await adapter.drain()
+
+
+async def test_subscribers_get_matching_events_and_a_failing_one_harms_nobody(
+        bus: EventBus) -> None:
+    alerts: list[str] = []
+    everything: list[str] = []
+    delivered = asyncio.Event()
+
+    async def on_alert(event: DomainEvent) -> None:
+        alerts.append(event.type)
+
+    async def broken(event: DomainEvent) -> None:
+        raise RuntimeError("listener bug")
+
+    async def on_any(event: DomainEvent) -> None:
+        everything.append(event.type)
+        if len(everything) == 2:
+            delivered.set()
+
+    bus.subscribe("alert.*", on_alert)
+    bus.subscribe("alert.*", broken)
+    bus.subscribe("*", on_any)
+    await bus.publish(DomainEvent(type="alert.agent_fallback", tenant_id="a", trace_id="t"))
+    await bus.publish(DomainEvent(type="query.completed", tenant_id="a"))
+    await asyncio.wait_for(delivered.wait(), 5)
+    await asyncio.sleep(0)
+    assert alerts == ["alert.agent_fallback"]
+    assert everything == ["alert.agent_fallback", "query.completed"]
+
+
+async def test_recent_events_are_kept_newest_first_and_bounded(bus: EventBus) -> None:
+    for n in range(5):
+        await bus.publish(DomainEvent(type=f"alert.n{n}", tenant_id="a", data={"n": n}))
+    assert [e.data["n"] for e in bus.recent("alert.*")] == [4, 3, 2]
+    assert bus.recent("query.*") == [] and len(bus.recent(limit=1)) == 1
