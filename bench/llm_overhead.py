@@ -38,8 +38,8 @@ from bench.common import SHARED, Server, free_port, write_result
 
 FIRST_DELAY_S = 0.3
 TOKEN_DELAY_S = 0.02
-TOKENS = 60
-ANSWER = "".join(f"Word{n:02d} " for n in range(TOKENS - 1)) + "done [1]."  # 4-char pieces
+PIECE_CHARS = 8
+ANSWER = "".join(f"Word{n:02d} " for n in range(59)) + "done [1]."  # 53 streamed pieces
 PDF = SHARED / "pdfs" / "real" / "sec10q" / "2022 Q3 AAPL.pdf"
 QUESTION = "What was Apple's total net sales in the quarter?"
 
@@ -125,7 +125,7 @@ async def measure(url: str, model_url: str, queries: int) -> dict[str, Any]:
     overhead = [(x[0] - y[0]) * 1000 for x, y in zip(ours, base, strict=True)]
     per_token = [((x[1] - y[1]) * 1000) / max(y[2] - 1, 1) for x, y in zip(ours, base, strict=True)]
     return {"model": {"first_delay_ms": FIRST_DELAY_S * 1000, "token_delay_ms": TOKEN_DELAY_S * 1000,
-                      "tokens": TOKENS},
+                      "tokens": b["tokens"]},
             "queries": queries, "baseline": b, "agentflow": a,
             "ttft_overhead_ms_p50": round(statistics.median(overhead), 1),
             "ttft_overhead_ms_p95": round(percentile(overhead, 0.95), 1),
@@ -140,7 +140,7 @@ def main() -> None:
     args = parser.parse_args()
     model = ScriptedOpenAI()
     model.default("primary", Reply(text=ANSWER, first_delay_s=FIRST_DELAY_S,
-                                   token_delay_s=TOKEN_DELAY_S, chunk_chars=8))
+                                   token_delay_s=TOKEN_DELAY_S, chunk_chars=PIECE_CHARS))
     port = free_port()
     fake = serve_in_thread(model.app, port)
     model_url = f"http://127.0.0.1:{port}"
