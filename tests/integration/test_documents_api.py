@@ -193,3 +193,18 @@ async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
     response = await client.get("/healthz",
                                 headers={"traceparent": f"00-{trace}-b7ad6b7169203331-01"})
     assert response.headers["x-trace-id"] == trace
+
+
+async def test_the_tenant_header_scopes_every_call_and_a_bad_one_is_refused(
+        client: httpx.AsyncClient, tiny_pdf: Path) -> None:
+    acme = {"X-Tenant-ID": "acme"}
+    files = [("file", (tiny_pdf.name, tiny_pdf.read_bytes(), "application/pdf"))]
+    document = (await client.post("/v1/documents", files=files, headers=acme)).json()
+    document_id = document["documents"][0]["id"]
+    assert (await client.get(f"/v1/documents/{document_id}", headers=acme)).status_code == 200
+    for headers in ({"X-Tenant-ID": "globex"}, {}):  # another tenant, and ``default``
+        assert (await client.get(f"/v1/documents/{document_id}", headers=headers)).status_code == 404
+        assert (await client.get("/v1/documents", headers=headers)).json()["documents"] == []
+    bad = await client.get("/v1/documents", headers={"X-Tenant-ID": "Not A Tenant!"})
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid_input"
+    assert bad.headers["content-type"].startswith("application/problem+json")

@@ -9,6 +9,7 @@ arguments; a quote the model invents (never emitted); no model configured (no ca
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,6 +22,7 @@ import pytest
 import structlog
 from pydantic import SecretStr
 
+from agentflow.cli.ask import ask
 from agentflow.gateway.app import create_app
 from agentflow.ports.embedder import Embedder
 from agentflow.runtime.container import Container, build_container
@@ -170,11 +172,18 @@ async def test_three_server_errors_fall_back_to_the_next_model(
         with structlog.testing.capture_logs() as logs:
             events = await h.ask()
         alerts = h.container.bus.recent("alert.*")
+        calls = (len(model.calls("primary")), len(model.calls("backup")))
+        printed = io.StringIO()
+        code = await asyncio.to_thread(ask, str(h.http.base_url), QUESTION, top_k=5,
+                                       conversation_id=None, timeout_s=30, out=printed)
+    assert code == 0
+    assert "warning: the synthesis agent fell back from primary to backup" in printed.getvalue()
+    assert "synthesis: backup" in printed.getvalue() and "[attempt 4]" in printed.getvalue()
     result = done(events)
     assert steps(events, "synthesis") == [
         ("started", 1), ("retrying", 1), ("started", 2), ("retrying", 2), ("started", 3),
         ("fallback", 3), ("started", 4), ("completed", 4)]
-    assert len(model.calls("primary")) == 3 and len(model.calls("backup")) == 1
+    assert calls == (3, 1)
     assert result["usage"]["synthesis"]["model"] == "backup"
     assert any("fell back from primary to backup" in w for w in result["warnings"])
     assert result["citations"]

@@ -24,8 +24,11 @@ def sse_events(lines: Iterator[str]) -> Iterator[tuple[str, dict[str, Any]]]:
             data += line.split(":", 1)[1].strip()
 
 
-def _print_done(done: dict[str, Any], out: TextIO) -> None:
+def _print_done(done: dict[str, Any], streamed: str, out: TextIO) -> None:
     print("\n", file=out)
+    if " ".join(done.get("answer", "").split()) != " ".join(streamed.split()):
+        # Statements without a verified quote were dropped, or markers renumbered.
+        print(f"Verified answer: {done.get('answer', '')}\n", file=out)
     for citation in done.get("citations", []):
         quote = citation["quote"] if len(citation["quote"]) <= 160 else citation["quote"][:157] + "..."
         print(f"[{citation['n']}] {citation['document_name']}, page {citation['page']}: "
@@ -34,7 +37,12 @@ def _print_done(done: dict[str, Any], out: TextIO) -> None:
         print(f"warning: {warning}", file=out)
     if done.get("related_questions"):
         print("\nRelated: " + " | ".join(done["related_questions"]), file=out)
-    print(f"(confidence {done.get('confidence', 0):.2f}, query {done.get('query_id')})", file=out)
+    models = [f"{agent}: {used['model']} {used['input_tokens']}/{used['output_tokens']} tokens"
+              + (f" ${used['cost_usd']:.6f}" if used.get("cost_usd") else "")
+              for agent, used in done.get("usage", {}).items()]
+    partial = ", partial" if done.get("partial") else ""
+    print(f"(confidence {done.get('confidence', 0):.2f}{partial}, query {done.get('query_id')}; "
+          + "; ".join(models) + ")", file=out)
 
 
 def ask(url: str, question: str, *, top_k: int, conversation_id: str | None,
@@ -43,6 +51,7 @@ def ask(url: str, question: str, *, top_k: int, conversation_id: str | None,
     if conversation_id:
         body["conversation_id"] = conversation_id
     attempt = 1
+    streamed: list[str] = []
     try:
         with httpx.Client(base_url=url, timeout=httpx.Timeout(10.0, read=timeout_s)) as client, \
                 client.stream("POST", "/v1/queries", json=body) as response:
@@ -56,10 +65,15 @@ def ask(url: str, question: str, *, top_k: int, conversation_id: str | None,
                 if event == "token":
                     if data.get("attempt", 1) > attempt:  # a retry starts the answer again
                         attempt = data["attempt"]
-                        print("\n[retrying]\n", file=out, flush=True)
+                        streamed.clear()
+                        print(f"\n[attempt {attempt}]\n", file=out, flush=True)
+                    streamed.append(data["text"])
                     print(data["text"], end="", file=out, flush=True)
+                elif event == "agent" and data.get("status") in ("retrying", "fallback"):
+                    print(f"\n[{data['agent']} {data['status']}: {data.get('detail', '')}]",
+                          file=sys.stderr, flush=True)
                 elif event == "done":
-                    _print_done(data, out)
+                    _print_done(data, "".join(streamed), out)
                     return 0
                 elif event == "error":
                     print(f"\nagentflow: {data.get('detail')} ({data.get('code')})",
