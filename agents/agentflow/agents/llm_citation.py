@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from agentflow.agents.citation import MIN_SUPPORT, QuoteVerifier, supported_citation
+from agentflow.agents.citation import (
+    MIN_SUPPORT,
+    CitationAgent,
+    QuoteVerifier,
+    supported_citation,
+)
 from agentflow.agents.llm_run import LlmRuntime, prompt
 from agentflow.agents.llm_synthesis import passages_block
 from agentflow.agents.support import similarity
@@ -51,6 +56,9 @@ class LlmCitationAgent:
         request = expect(message, CitationRequest, self.name)
         if request.model is None:
             raise AgentFailed("the LLM citation agent needs a model", agent=self.name.value)
+        if not any(s.passage is not None and s.start is None for s in request.sentences):
+            # Extractive sentences are their own quotes: no model call is needed.
+            return await CitationAgent(self._catalog, self._vectors).handle(request)
         wanted = [s for s in request.sentences if s.passage is not None]
         agent = self._runtime.agent("citation", request.model, self._instructions,
                                     output_type=QuoteChoices)
