@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q $(TORCH_PIP_ARGS) torch==2.13.0
-	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,distributed]'
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -34,7 +34,7 @@ unit: install
 	$(BIN)/python -m pytest tests/unit
 
 bench-install: install
-	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,bench]'
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,distributed,bench]'
 
 bench-ingest: bench-install
 	$(BIN)/python -m bench.ingest

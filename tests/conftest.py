@@ -6,7 +6,9 @@ import ipaddress
 import os
 import socket
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -142,3 +144,29 @@ def free_port() -> Iterator[int]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     yield port
+
+
+REDIS_URL = os.environ.get("AGENTFLOW_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@asynccontextmanager
+async def redis_scope() -> AsyncIterator[tuple[Any, str]]:
+    """A client of the real Redis (``.ci/run`` starts one) and a key prefix of this test's own,
+    deleted afterwards."""
+    import uuid
+
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+    except OSError as exc:  # redis' ConnectionError is an OSError
+        pytest.fail(f"no Redis at {REDIS_URL} ({exc}); start one: redis-server --daemonize yes")
+    prefix = f"agentflow-test:{uuid.uuid4().hex}:"
+    try:
+        yield client, prefix
+    finally:
+        keys = [key async for key in client.scan_iter(match=f"{prefix}*", count=1000)]
+        if keys:
+            await client.delete(*keys)
+        await client.aclose()

@@ -1,4 +1,4 @@
-"""Catalog contract, run against every adapter that can run here (SQLite for now)."""
+"""Catalog contract, run against every adapter that can run here (SQLite, Redis)."""
 
 from __future__ import annotations
 
@@ -21,12 +21,19 @@ from agentflow.domain.documents import (
 from agentflow.domain.queries import QueryRecord, QueryStatus
 from agentflow.domain.vectors import SearchFilters
 from agentflow.ports.catalog import Catalog
+from tests.conftest import redis_scope
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(params=["sqlite", "redis"])
 async def catalog(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Catalog]:
+    if request.param == "redis":
+        from agentflow.adapters.catalog.redis_catalog import RedisCatalog
+
+        async with redis_scope() as (client, prefix):
+            yield RedisCatalog(client, prefix=prefix)
+        return
     adapter = SqliteCatalog(tmp_path / "catalog.sqlite3")
     yield adapter
     await adapter.close()

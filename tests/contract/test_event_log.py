@@ -1,4 +1,4 @@
-"""EventLog contract (in-memory ring): ordering, live delivery, resume by id."""
+"""EventLog contract (in-memory ring, Redis Streams): ordering, live delivery, resume by id."""
 
 from __future__ import annotations
 
@@ -10,11 +10,26 @@ import pytest
 from agentflow.adapters.events.memory_log import MemoryEventLog
 from agentflow.domain.events import StreamEvent
 from agentflow.ports.event_log import EventLog
+from tests.conftest import redis_scope
 
 
-@pytest.fixture(params=["memory"])
-def log(request: pytest.FixtureRequest) -> EventLog:
-    return MemoryEventLog(capacity=100)
+@pytest.fixture(params=["memory", "redis"])
+async def log(request: pytest.FixtureRequest) -> AsyncIterator[EventLog]:
+    if request.param == "memory":
+        yield MemoryEventLog(capacity=100)
+        return
+    from agentflow.adapters.events.redis_log import RedisEventLog
+
+    async with redis_scope() as (client, prefix):
+        yield RedisEventLog(client, prefix=prefix, capacity=100, block_ms=50)
+
+
+async def test_a_reader_of_a_closed_stream_ends(log: EventLog) -> None:
+    await log.append("s", "x", {})
+    reader = asyncio.ensure_future(_collect(log.subscribe("s", after="1")))
+    await asyncio.sleep(0.1)
+    await log.close_stream("s")
+    assert await asyncio.wait_for(reader, 5) == []
 
 
 async def test_replay_then_live_until_a_terminal_event(log: EventLog) -> None:

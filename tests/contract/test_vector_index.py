@@ -31,9 +31,14 @@ TEXTS = {
 }
 
 
-@pytest.fixture(params=["qdrant-edge"])
+@pytest.fixture(params=["qdrant-edge", "qdrant-client"])
 async def index(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[VectorIndex]:
-    adapter = QdrantEdgeIndex(tmp_path / "qdrant")
+    if request.param == "qdrant-client":  # a Qdrant server's adapter, on the client's local mode
+        from agentflow.adapters.vector.qdrant_server import QdrantServerIndex
+
+        adapter: VectorIndex = QdrantServerIndex.connect(":memory:")
+    else:
+        adapter = QdrantEdgeIndex(tmp_path / "qdrant")
     yield adapter
     await adapter.close()
 

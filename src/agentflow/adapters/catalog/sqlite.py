@@ -6,12 +6,12 @@ tenant, so a caller cannot read across tenants.
 
 from __future__ import annotations
 
-import base64
 import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from agentflow.adapters.catalog.cursor import decode_cursor, encode_cursor
 from agentflow.adapters.catalog.sqlite_queries import QUERY_SCHEMA, SqliteQueries
 from agentflow.adapters.catalog.sqlite_store import transaction
 from agentflow.domain.documents import Chunk, Document, DocumentPage, DocumentStatus, Progress
@@ -44,18 +44,6 @@ CREATE TABLE IF NOT EXISTS chunks (
     PRIMARY KEY (tenant_id, document_id, ordinal)
 );
 """
-
-
-def _encode_cursor(created_at: str, document_id: str) -> str:
-    return base64.urlsafe_b64encode(f"{created_at}|{document_id}".encode()).decode()
-
-
-def _decode_cursor(cursor: str) -> tuple[str, str]:
-    try:
-        created_at, document_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
-    except (ValueError, UnicodeDecodeError):
-        raise ValueError("malformed cursor") from None
-    return created_at, document_id
 
 
 class SqliteCatalog(SqliteQueries):
@@ -122,14 +110,14 @@ class SqliteCatalog(SqliteQueries):
             sql += " AND status = ?"
             args.append(status.value)
         if cursor is not None:
-            created_at, document_id = _decode_cursor(cursor)
+            created_at, document_id = decode_cursor(cursor)
             sql += " AND (created_at, id) < (?, ?)"
             args += [created_at, document_id]
         sql += " ORDER BY created_at DESC, id DESC LIMIT ?"
         args.append(limit + 1)
         rows = await self._run(lambda db: db.execute(sql, args).fetchall())
         documents = [Document.model_validate_json(row[0]) for row in rows[:limit]]
-        next_cursor = _encode_cursor(rows[limit - 1][1], rows[limit - 1][2]) if len(rows) > limit else None
+        next_cursor = encode_cursor(rows[limit - 1][1], rows[limit - 1][2]) if len(rows) > limit else None
         return documents, next_cursor
 
     async def unfinished_documents(self) -> list[Document]:
