@@ -56,6 +56,11 @@ class EmbeddingSettings(BaseModel):
 
 class VectorSettings(BaseModel):
     optimize_every_points: int = Field(default=20_000, gt=0)
+    # A Qdrant server (``http://qdrant:6333``; ``:memory:`` for qdrant-client's local mode)
+    # instead of the in-process Qdrant Edge shard.
+    url: str | None = None
+    api_key: SecretStr | None = None
+    collection: str = "chunks"
 
 
 class QuerySettings(BaseModel):
@@ -183,6 +188,10 @@ class Settings(BaseSettings):
     query: QuerySettings = Field(default_factory=QuerySettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
+    # Redis for the catalog and the event streams instead of SQLite and memory.
+    redis_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("REDIS_URL", "redis_url"))
+    redis_prefix: str = "agentflow:"
     # The OpenAI SDK's own variables, so an existing set-up works unchanged.
     openai_base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "openai_base_url"))

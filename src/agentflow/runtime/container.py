@@ -127,26 +127,21 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     from agentflow.adapters.batch.process_pool import ProcessPoolBatchExecutor
     from agentflow.adapters.blob.local_files import LocalBlobStore
     from agentflow.adapters.bus.memory_bus import MemoryEventBus
-    from agentflow.adapters.catalog.sqlite import SqliteCatalog
-    from agentflow.adapters.events.memory_log import MemoryEventLog
     from agentflow.adapters.extract.pymupdf_extractor import PyMuPdfExtractor
     from agentflow.adapters.sparse.bm25 import Bm25Encoder
-    from agentflow.adapters.vector.qdrant_edge import QdrantEdgeIndex
     from agentflow.adapters.workflow.inprocess import InProcessWorkflowEngine
 
     data = settings.data_dir
     data.mkdir(parents=True, exist_ok=True)
     ingest = settings.ingest
     blobs = LocalBlobStore(data / "blobs")
-    catalog = SqliteCatalog(data / "catalog.sqlite3")
+    catalog, events = _records(settings)
     extractor = PyMuPdfExtractor()
     executor = ProcessPoolBatchExecutor(
         ingest.extract_workers, preload=(PyMuPdfExtractor.__module__, "agentflow.ingestion.jobs"))
     embedder = embedder or build_embedder(settings)
     sparse = Bm25Encoder()
-    index = QdrantEdgeIndex(data / "qdrant", dimension=embedder.dimension,
-                            optimize_every=settings.vector.optimize_every_points)
-    events = MemoryEventLog()
+    index = _index(settings, embedder.dimension)
     bus = MemoryEventBus()
     engine = InProcessWorkflowEngine()
     engine.register_workflow(ingest_document, name=WORKFLOW_NAME)
@@ -171,6 +166,36 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
                      search=search, transport=transport, questions=questions,
                      page_images=PageImages(catalog=catalog, blobs=blobs, extractor=extractor,
                                             executor=executor))
+
+
+def _records(settings: Settings) -> tuple[Catalog, EventLog]:
+    """The catalog and the event streams: Redis when ``REDIS_URL`` is set, else SQLite and
+    memory."""
+    if settings.redis_url is None:
+        from agentflow.adapters.catalog.sqlite import SqliteCatalog
+        from agentflow.adapters.events.memory_log import MemoryEventLog
+
+        return SqliteCatalog(settings.data_dir / "catalog.sqlite3"), MemoryEventLog()
+    client = _load("redis.asyncio", "distributed").Redis.from_url(settings.redis_url)
+    catalog = _load("agentflow.adapters.catalog.redis_catalog", "distributed").RedisCatalog(
+        client, prefix=settings.redis_prefix)
+    events = _load("agentflow.adapters.events.redis_log", "distributed").RedisEventLog(
+        client, prefix=f"{settings.redis_prefix}events:")
+    return catalog, events
+
+
+def _index(settings: Settings, dimension: int) -> VectorIndex:
+    """Qdrant Edge in-process, or a Qdrant server when ``AGENTFLOW_VECTOR__URL`` is set."""
+    vector = settings.vector
+    if vector.url is None:
+        from agentflow.adapters.vector.qdrant_edge import QdrantEdgeIndex
+
+        return QdrantEdgeIndex(settings.data_dir / "qdrant", dimension=dimension,
+                               optimize_every=vector.optimize_every_points)
+    server = _load("agentflow.adapters.vector.qdrant_server", "distributed")
+    key = vector.api_key.get_secret_value() if vector.api_key else None
+    return server.QdrantServerIndex.connect(  # type: ignore[no-any-return]
+        vector.url, api_key=key, collection=vector.collection, dimension=dimension)
 
 
 def build_models(settings: Settings) -> ModelProvider:
