@@ -63,6 +63,21 @@ class VectorSettings(BaseModel):
     collection: str = "chunks"
 
 
+class WorkflowEngineKind(StrEnum):
+    IN_PROCESS = "in-process"
+    DAPR = "dapr"
+
+
+class WorkflowSettings(BaseModel):
+    """Which engine runs the workflows: this process, or Dapr's workflow runtime (its sidecar
+    at ``dapr_host:dapr_port``; unset: the Dapr SDK's own ``DAPR_GRPC_ENDPOINT`` /
+    ``DAPR_RUNTIME_HOST`` and ``DAPR_GRPC_PORT``)."""
+
+    engine: WorkflowEngineKind = WorkflowEngineKind.IN_PROCESS
+    dapr_host: str | None = None
+    dapr_port: int | None = Field(default=None, ge=1, le=65535)
+
+
 class QuerySettings(BaseModel):
     """Answering: agent failure policy, hybrid search fusion, extractive synthesis."""
 
@@ -186,6 +201,7 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     vector: VectorSettings = Field(default_factory=VectorSettings)
     query: QuerySettings = Field(default_factory=QuerySettings)
+    workflow: WorkflowSettings = Field(default_factory=WorkflowSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
     # Redis for the catalog and the event streams instead of SQLite and memory.

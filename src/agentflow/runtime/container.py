@@ -37,7 +37,7 @@ from agentflow.ports.workflow_engine import WorkflowEngine
 from agentflow.retrieval.rerank import BestSentenceReranker
 from agentflow.retrieval.search import SearchService
 from agentflow.retrieval.sentences import SentenceVectors
-from agentflow.settings import EmbeddingBackend, Profile, Settings
+from agentflow.settings import EmbeddingBackend, Profile, Settings, WorkflowEngineKind
 from agentflow.workflows import answer
 from agentflow.workflows.answer_activities import AnswerActivities
 from agentflow.workflows.ingest import WORKFLOW_NAME, ingest_document
@@ -129,7 +129,6 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     from agentflow.adapters.bus.memory_bus import MemoryEventBus
     from agentflow.adapters.extract.pymupdf_extractor import PyMuPdfExtractor
     from agentflow.adapters.sparse.bm25 import Bm25Encoder
-    from agentflow.adapters.workflow.inprocess import InProcessWorkflowEngine
 
     data = settings.data_dir
     data.mkdir(parents=True, exist_ok=True)
@@ -143,7 +142,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     sparse = Bm25Encoder()
     index = _index(settings, embedder.dimension)
     bus = MemoryEventBus()
-    engine = InProcessWorkflowEngine()
+    engine = _engine(settings)
     engine.register_workflow(ingest_document, name=WORKFLOW_NAME)
     IngestActivities(
         catalog=catalog, blobs=blobs, extractor=extractor, executor=executor, embedder=embedder,
@@ -182,6 +181,19 @@ def _records(settings: Settings) -> tuple[Catalog, EventLog]:
     events = _load("agentflow.adapters.events.redis_log", "distributed").RedisEventLog(
         client, prefix=f"{settings.redis_prefix}events:")
     return catalog, events
+
+
+def _engine(settings: Settings) -> WorkflowEngine:
+    """The in-process runner, or Dapr's workflow runtime (the same generators either way)."""
+    workflow = settings.workflow
+    if workflow.engine is WorkflowEngineKind.IN_PROCESS:
+        from agentflow.adapters.workflow.inprocess import InProcessWorkflowEngine
+
+        return InProcessWorkflowEngine()
+    dapr = _load("agentflow.adapters.workflow.dapr_engine", "distributed")
+    port = str(workflow.dapr_port) if workflow.dapr_port else None
+    return dapr.DaprWorkflowEngine(  # type: ignore[no-any-return]
+        host=workflow.dapr_host, port=port)
 
 
 def _index(settings: Settings, dimension: int) -> VectorIndex:

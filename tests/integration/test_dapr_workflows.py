@@ -1,0 +1,65 @@
+"""Both workflows end to end on Dapr's real ``WorkflowRuntime`` and ``DaprWorkflowClient``, over
+the in-memory durabletask backend (no ``daprd`` here), through the HTTP API with a real PDF:
+ingestion fans out and ends ``ready``; a question is answered with verified citations; an agent
+that fails twice and then succeeds gives one answer, its retries visible in the stream."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+
+from agentflow.adapters.transport.inprocess import InProcessAgentTransport
+from agentflow.adapters.workflow.dapr_engine import DaprWorkflowEngine
+from agentflow.domain.messages import AgentName
+from agentflow.domain.workflows import WorkflowStatus
+from agentflow.gateway.app import create_app
+from agentflow.ports.embedder import Embedder
+from agentflow.runtime.container import build_container
+from agentflow.settings import QuerySettings, WorkflowEngineKind, WorkflowSettings
+from tests.conftest import make_settings
+from tests.fakes.durabletask_sidecar import FakeSidecar
+from tests.integration.helpers import parse_sse, upload, wait_terminal
+from tests.integration.test_query_failures import Faulty
+
+
+async def test_ingest_and_answer_run_on_dapr_with_visible_retries(
+        tmp_path: Path, embedder: Embedder, small_pdf: Path) -> None:
+    with FakeSidecar() as sidecar:
+        settings = make_settings(tmp_path / "data")
+        settings.workflow = WorkflowSettings(engine=WorkflowEngineKind.DAPR,
+                                             dapr_host=sidecar.host, dapr_port=sidecar.port)
+        settings.query = QuerySettings(first_retry_s=0.05)
+        container = build_container(settings, embedder=embedder)
+        assert isinstance(container.engine, DaprWorkflowEngine)
+        transport = container.transport
+        assert isinstance(transport, InProcessAgentTransport)
+        faulty = Faulty(transport.registered(AgentName.SYNTHESIS), failures=2)
+        transport.register(faulty)
+        app = create_app(container=container)
+        async with app.router.lifespan_context(app), httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://test",
+                timeout=60) as client:
+            document = (await upload(client, small_pdf)).json()["documents"][0]
+            ready = await wait_terminal(client, document["id"], timeout_s=180)
+            assert ready["status"] == "ready" and ready["chunks"] > 0, ready
+            response = await asyncio.wait_for(client.post("/v1/queries", json={
+                "question": "What were Apple's total net sales?", "stream": True}), 60)
+            events = parse_sse(response.text)
+            query_id = events[-1]["data"]["query_id"]
+            state = await container.engine.wait_for_workflow_completion(query_id, timeout_s=30)
+            assert state.status is WorkflowStatus.COMPLETED
+            assert state.output == {"status": "completed"}
+    hub = sidecar.hub
+    assert {"ingest_begin", "ingest_extract", "ingest_embed", "ingest_commit",
+            "query_retrieve", "query_synthesize", "query_cite",
+            "query_finalize"} <= set(hub.activity_calls)
+    assert hub.activity_calls.count("query_synthesize") == 3  # two failures, one success
+    synthesis = [(e["data"]["status"], e["data"]["attempt"]) for e in events
+                 if e["event"] == "agent" and e["data"]["agent"] == "synthesis"]
+    assert synthesis == [("started", 1), ("retrying", 1), ("started", 2), ("retrying", 2),
+                         ("started", 3), ("completed", 3)]
+    assert events[-1]["event"] == "done" and events[-1]["data"]["citations"]
+    assert faulty.calls == 3
+    assert [i.id for i in hub.instances.values() if i.name == "answer_question"] == [query_id]
