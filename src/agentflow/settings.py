@@ -78,6 +78,22 @@ class WorkflowSettings(BaseModel):
     dapr_port: int | None = Field(default=None, ge=1, le=65535)
 
 
+class AgentTransportKind(StrEnum):
+    IN_PROCESS = "in-process"
+    DAPR = "dapr"
+
+
+class AgentsSettings(BaseModel):
+    """Where the agents run: in this process, or as services reached by Dapr service invocation
+    (``agentflow agent NAME`` under the app ids below)."""
+
+    transport: AgentTransportKind = AgentTransportKind.IN_PROCESS
+    dapr_http: str = "http://127.0.0.1:3500"
+    app_ids: dict[str, str] = Field(default_factory=lambda: {
+        "retrieval": "agentflow-retrieval", "synthesis": "agentflow-synthesis",
+        "citation": "agentflow-citation"})
+
+
 class QuerySettings(BaseModel):
     """Answering: agent failure policy, hybrid search fusion, extractive synthesis."""
 
@@ -202,6 +218,7 @@ class Settings(BaseSettings):
     vector: VectorSettings = Field(default_factory=VectorSettings)
     query: QuerySettings = Field(default_factory=QuerySettings)
     workflow: WorkflowSettings = Field(default_factory=WorkflowSettings)
+    agents: AgentsSettings = Field(default_factory=AgentsSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
     # Redis for the catalog and the event streams instead of SQLite and memory.

@@ -1,6 +1,9 @@
-"""AgentTransport contract, run against every adapter that can run here (in-process for now)."""
+"""AgentTransport contract, run against every adapter that can run here: in-process, and Dapr
+service invocation (real HTTP through a stand-in for Dapr's HTTP API to an agent service)."""
 
 from __future__ import annotations
+
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -15,6 +18,8 @@ from agentflow.domain.messages import (
 )
 from agentflow.domain.queries import Passage
 from agentflow.ports.agent_transport import AgentTransport
+from tests.fakes.dapr_http import FakeDaprHttp
+from tests.live import serving
 
 
 class Echo:
@@ -29,11 +34,22 @@ class Echo:
                                  search_text=request.question)
 
 
-@pytest.fixture(params=["in-process"])
-def transport() -> AgentTransport:
-    adapter = InProcessAgentTransport()
-    adapter.register(Echo())
-    return adapter
+@pytest.fixture(params=["in-process", "dapr"])
+async def transport(request: pytest.FixtureRequest) -> AsyncIterator[AgentTransport]:
+    if request.param == "in-process":
+        adapter = InProcessAgentTransport()
+        adapter.register(Echo())
+        yield adapter
+        return
+    from agentflow.adapters.transport.dapr_invoke import DaprAgentTransport
+    from agentflow.agent_service.app import create_agent_app
+
+    dapr = FakeDaprHttp({"retrieval-agent": create_agent_app(Echo())})
+    async with serving(dapr.app) as url:
+        remote = DaprAgentTransport(url, {AgentName.RETRIEVAL: "retrieval-agent",
+                                          AgentName.CITATION: "citation-agent"})
+        yield remote
+        await remote.close()
 
 
 REQUEST = RetrievalRequest(trace_id="t" * 32, tenant_id="acme", query_id="q1", question="why?")
@@ -60,3 +76,28 @@ async def test_an_unknown_agent_is_unavailable(transport: AgentTransport) -> Non
 async def test_a_response_of_the_wrong_type_is_refused(transport: AgentTransport) -> None:
     with pytest.raises(TypeError):
         await transport.call(AgentName.RETRIEVAL, REQUEST, SynthesisResponse)
+
+
+async def test_an_agents_error_keeps_its_class_across_the_transport(
+        transport: AgentTransport) -> None:
+    from agentflow.domain.errors import AgentTimeout
+
+    class Slow(Echo):
+        async def handle(self, request: AgentMessage) -> AgentMessage:
+            raise AgentTimeout("model m timed out", agent="retrieval")
+
+    if isinstance(transport, InProcessAgentTransport):
+        transport.register(Slow())
+        with pytest.raises(AgentTimeout, match="timed out"):
+            await transport.call(AgentName.RETRIEVAL, REQUEST, RetrievalResponse)
+        return
+    from agentflow.agent_service.app import create_agent_app
+
+    dapr = FakeDaprHttp({"retrieval-agent": create_agent_app(Slow())})
+    from agentflow.adapters.transport.dapr_invoke import DaprAgentTransport
+
+    async with serving(dapr.app) as url:
+        remote = DaprAgentTransport(url, {AgentName.RETRIEVAL: "retrieval-agent"})
+        with pytest.raises(AgentTimeout, match="timed out"):
+            await remote.call(AgentName.RETRIEVAL, REQUEST, RetrievalResponse)
+        await remote.close()

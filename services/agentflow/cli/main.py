@@ -1,4 +1,4 @@
-"""The ``agentflow`` command: serve, mcp, ingest, ask, eval, openapi."""
+"""The ``agentflow`` command: serve, mcp, agent, ingest, ask, eval, openapi."""
 
 from __future__ import annotations
 
@@ -61,6 +61,18 @@ def _mcp(args: argparse.Namespace) -> int:
     return _uvicorn(create_mcp_app(settings), settings)
 
 
+def _agent(args: argparse.Namespace) -> int:
+    from agentflow.agent_service.service import create_agent_service
+    from agentflow.domain.messages import AgentName
+
+    settings = _settings(args)
+    if settings is None:
+        return 2
+    print(f"AgentFlow {args.name} agent is starting on http://{settings.host}:{settings.port}"
+          f"/a2a/{args.name}", flush=True)
+    return _uvicorn(create_agent_service(settings, AgentName(args.name)), settings)
+
+
 def _ingest(args: argparse.Namespace) -> int:
     from agentflow.cli.ingest import ingest_paths
 
@@ -99,6 +111,12 @@ def parser() -> argparse.ArgumentParser:
         server.add_argument("--data-dir", type=Path, default=None,
                             help="state directory (default: $AGENTFLOW_DATA_DIR or ./data)")
         server.set_defaults(run=run)
+    agent = commands.add_parser("agent", help="run one agent as a service (A2A over Dapr)")
+    agent.add_argument("name", choices=["retrieval", "synthesis", "citation"])
+    agent.add_argument("--host", default="127.0.0.1")
+    agent.add_argument("--port", type=int, default=8010)
+    agent.add_argument("--data-dir", type=Path, default=None)
+    agent.set_defaults(run=_agent)
     ingest = commands.add_parser("ingest", help="upload PDFs to a running server")
     ingest.add_argument("paths", nargs="+", help="PDF files or folders of PDFs")
     ingest.add_argument("--url", default="http://127.0.0.1:8000")

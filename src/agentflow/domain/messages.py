@@ -106,3 +106,9 @@ class CitationResponse(AgentMessage):
     citations: list[Citation]
     unverified: list[int] = Field(default_factory=list)  # markers whose quote was not found
     usage: AgentUsage
+
+
+# Every A2A message by its type name: how a message crossing a process boundary is rebuilt.
+MESSAGE_TYPES: dict[str, type[AgentMessage]] = {
+    cls.__name__: cls for cls in (RetrievalRequest, RetrievalResponse, SynthesisRequest,
+                                  SynthesisResponse, CitationRequest, CitationResponse)}

@@ -22,7 +22,7 @@ from agentflow.domain.errors import DependencyMissing
 from agentflow.domain.messages import AgentName
 from agentflow.ingestion.queue import IngestionQueue
 from agentflow.ingestion.uploads import Uploads
-from agentflow.ports.agent_transport import AgentTransport
+from agentflow.ports.agent_transport import Agent, AgentTransport
 from agentflow.ports.batch_executor import BatchExecutor
 from agentflow.ports.blob_store import BlobStore
 from agentflow.ports.catalog import Catalog
@@ -37,7 +37,13 @@ from agentflow.ports.workflow_engine import WorkflowEngine
 from agentflow.retrieval.rerank import BestSentenceReranker
 from agentflow.retrieval.search import SearchService
 from agentflow.retrieval.sentences import SentenceVectors
-from agentflow.settings import EmbeddingBackend, Profile, Settings, WorkflowEngineKind
+from agentflow.settings import (
+    AgentTransportKind,
+    EmbeddingBackend,
+    Profile,
+    Settings,
+    WorkflowEngineKind,
+)
 from agentflow.workflows import answer
 from agentflow.workflows.answer_activities import AnswerActivities
 from agentflow.workflows.ingest import WORKFLOW_NAME, ingest_document
@@ -97,6 +103,7 @@ class Container:
     uploads: Uploads
     ingestion: IngestionQueue
     search: SearchService
+    agents: dict[AgentName, Agent]  # the role agents this process can serve
     transport: AgentTransport
     questions: Questions
     page_images: PageImages
@@ -114,7 +121,7 @@ class Container:
         await self.engine.shutdown()
         await self.executor.close()
         await self.index.close()
-        for owner in (self.models, self.catalog):
+        for owner in (self.transport, self.models, self.catalog):
             close = getattr(owner, "close", None)
             if close is not None:
                 await close()
@@ -151,8 +158,8 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
         extract_timeout_s=ingest.extract_timeout_s, chunk_tokens=ingest.chunk_tokens,
     ).register(engine)
     models = build_models(settings)
-    search, transport, questions = _answering(settings, catalog, embedder, sparse, index,
-                                              events, bus, models, engine)
+    search, agents, transport, questions = _answering(settings, catalog, embedder, sparse,
+                                                      index, events, bus, models, engine)
     uploads = Uploads(catalog=catalog, blobs=blobs, extractor=extractor, executor=executor,
                       max_bytes=ingest.max_upload_bytes)
     queue = IngestionQueue(engine, catalog, concurrency=ingest.max_concurrent_documents,
@@ -162,7 +169,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
                      executor=executor, embedder=embedder, sparse=sparse, index=index,
                      events=events, bus=bus, models=models, engine=engine, uploads=uploads,
                      ingestion=queue,
-                     search=search, transport=transport, questions=questions,
+                     search=search, agents=agents, transport=transport, questions=questions,
                      page_images=PageImages(catalog=catalog, blobs=blobs, extractor=extractor,
                                             executor=executor))
 
@@ -237,10 +244,9 @@ def mcp_url(settings: Settings) -> str:
 
 def _answering(settings: Settings, catalog: Catalog, embedder: Embedder, sparse: SparseEncoder,
                index: VectorIndex, events: EventLog, bus: EventBus, models: ModelProvider,
-               engine: WorkflowEngine) -> tuple[SearchService, AgentTransport, Questions]:
-    """The search service, the agents behind their transport, and the query workflow."""
-    from agentflow.adapters.transport.inprocess import InProcessAgentTransport
-
+               engine: WorkflowEngine,
+               ) -> tuple[SearchService, dict[AgentName, Agent], AgentTransport, Questions]:
+    """The search service, the agents and their transport, and the query workflow."""
     query = settings.query
     sentences = SentenceVectors(embedder)
     search = SearchService(embedder=embedder, sparse=sparse, index=index, catalog=catalog,
@@ -250,8 +256,7 @@ def _answering(settings: Settings, catalog: Catalog, embedder: Embedder, sparse:
     retrieval = _load("agentflow.agents.retrieval", "core")
     synthesis = _load("agentflow.agents.synthesis", "core")
     citation = _load("agentflow.agents.citation", "core")
-    transport = InProcessAgentTransport()
-    extractive = {
+    extractive: dict[AgentName, Agent] = {
         AgentName.RETRIEVAL: retrieval.RetrievalAgent(search),
         AgentName.SYNTHESIS: synthesis.ExtractiveSynthesisAgent(
             sentences, events, max_sentences=query.max_sentences, min_cosine=query.min_cosine),
@@ -260,11 +265,13 @@ def _answering(settings: Settings, catalog: Catalog, embedder: Embedder, sparse:
     chains = {agent.value: models.chain(agent) for agent in _LLM_AGENTS}
     llm = _llm_agents(settings, models, search, sentences, catalog, events) if any(
         chains.values()) else {}
+    agents: dict[AgentName, Agent] = {}
     for name, agent in extractive.items():
         if chains[name.value]:
             routing = _load("agentflow.agents.routing", "core")
             agent = routing.ModelRoutedAgent(agent, llm[name])
-        transport.register(agent)
+        agents[name] = agent
+    transport = _transport(settings, agents)
     engine.register_workflow(answer.answer_question, name=answer.WORKFLOW_NAME)
     AnswerActivities(transport=transport, catalog=catalog, events=events, bus=bus,
                      agent_timeout_s=query.agent_timeout_s,
@@ -272,7 +279,23 @@ def _answering(settings: Settings, catalog: Catalog, embedder: Embedder, sparse:
     questions = Questions(catalog=catalog, engine=engine, events=events,
                           agent_attempts=query.agent_attempts, first_retry_s=query.first_retry_s,
                           chains={k: v for k, v in chains.items() if v})
-    return search, transport, questions
+    return search, agents, transport, questions
+
+
+def _transport(settings: Settings, agents: dict[AgentName, Agent]) -> AgentTransport:
+    """Agents called in this process, or services reached over Dapr service invocation."""
+    if settings.agents.transport is AgentTransportKind.IN_PROCESS:
+        from agentflow.adapters.transport.inprocess import InProcessAgentTransport
+
+        local = InProcessAgentTransport()
+        for agent in agents.values():
+            local.register(agent)
+        return local
+    dapr = _load("agentflow.adapters.transport.dapr_invoke", "core")
+    app_ids = {AgentName(name): app for name, app in settings.agents.app_ids.items()}
+    return dapr.DaprAgentTransport(  # type: ignore[no-any-return]
+        settings.agents.dapr_http, app_ids,
+        timeout_s=max(settings.llm.max_call_s, settings.query.agent_timeout_s) + 10)
 
 
 def _llm_agents(settings: Settings, models: ModelProvider, search: SearchService,
