@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from starlette.types import ASGIApp
@@ -31,46 +31,41 @@ def _settings(args: argparse.Namespace) -> Settings | None:
     return settings
 
 
-def _uvicorn(app: ASGIApp, settings: Settings) -> int:
+def _run_server(args: argparse.Namespace, what: str, path: str,
+                build: Callable[[Settings], ASGIApp]) -> int:
+    """Settings from the flags, the safety check, a banner, then uvicorn until stopped."""
     import uvicorn
 
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False,
-                timeout_graceful_shutdown=10)
+    settings = _settings(args)
+    if settings is None:
+        return 2
+    label = f"AgentFlow {what}".rstrip()
+    print(f"{label} is starting on http://{settings.host}:{settings.port}{path}  "
+          f"(data in {settings.data_dir.resolve()})", flush=True)
+    uvicorn.run(build(settings), host=settings.host, port=settings.port, log_config=None,
+                access_log=False, timeout_graceful_shutdown=10)
     return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
     from agentflow.gateway.app import create_app
 
-    settings = _settings(args)
-    if settings is None:
-        return 2
-    print(f"AgentFlow is starting on http://{settings.host}:{settings.port}  "
-          f"(data in {settings.data_dir.resolve()})", flush=True)
-    return _uvicorn(create_app(settings), settings)
+    return _run_server(args, "", "", create_app)
 
 
 def _mcp(args: argparse.Namespace) -> int:
     from agentflow.mcp.app import create_mcp_app
 
-    settings = _settings(args)
-    if settings is None:
-        return 2
-    print(f"AgentFlow MCP server is starting on http://{settings.host}:{settings.port}/mcp  "
-          f"(data in {settings.data_dir.resolve()})", flush=True)
-    return _uvicorn(create_mcp_app(settings), settings)
+    return _run_server(args, "MCP server", "/mcp", create_mcp_app)
 
 
 def _agent(args: argparse.Namespace) -> int:
     from agentflow.agent_service.service import create_agent_service
     from agentflow.domain.messages import AgentName
 
-    settings = _settings(args)
-    if settings is None:
-        return 2
-    print(f"AgentFlow {args.name} agent is starting on http://{settings.host}:{settings.port}"
-          f"/a2a/{args.name}", flush=True)
-    return _uvicorn(create_agent_service(settings, AgentName(args.name)), settings)
+    name = AgentName(args.name)
+    return _run_server(args, f"{name.value} agent", f"/a2a/{name.value}",
+                       lambda settings: create_agent_service(settings, name))
 
 
 def _ingest(args: argparse.Namespace) -> int:
