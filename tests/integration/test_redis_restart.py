@@ -13,9 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from agentflow.domain.events import StreamEvent
 from agentflow.gateway.app import create_app
 from agentflow.ports.embedder import Embedder
 from agentflow.runtime.container import build_container
+from agentflow.workflows.ingest_activities import document_stream
 from tests.conftest import make_settings
 from tests.integration.helpers import upload, wait_terminal
 from tests.server import free_port
@@ -70,11 +72,21 @@ async def test_a_redis_restart_during_ingestion_loses_nothing(
         before = (await upload(client, tiny_pdf)).json()["documents"][0]
         assert (await wait_terminal(client, before["id"]))["status"] == "ready"
         document = (await upload(client, small_pdf)).json()["documents"][0]
-        async with client.stream("GET", f"/v1/documents/{document['id']}/events") as events:
-            async for line in events.aiter_lines():
-                if line == "event: progress":  # ingestion has begun
-                    break
+        while (await client.get(f"/v1/documents/{document['id']}")).json()[  # noqa: ASYNC110
+                "status"] == "pending":
+            await asyncio.sleep(0.05)
+        stream = document_stream("default", document["id"])
+
+        async def read_all() -> list[StreamEvent]:
+            return [e async for e in container.events.subscribe(
+                stream, until=frozenset({"ready", "failed"}))]
+
+        reader = asyncio.create_task(read_all())  # a live SSE reader across the restart
+        await asyncio.sleep(0.05)
         redis_server.kill()  # mid-ingestion: extraction or embedding is under way
+        down = await client.get(f"/v1/documents/{document['id']}")
+        assert down.status_code == 503 and down.json()["code"] == "store_unavailable"
+        assert down.headers["retry-after"] == "1"
         await asyncio.sleep(0.5)
         redis_server.start()
         done = await wait_terminal(client, document["id"], timeout_s=120)
@@ -87,3 +99,7 @@ async def test_a_redis_restart_during_ingestion_loses_nothing(
         listed = (await client.get("/v1/documents")).json()["documents"]
         assert {d["id"] for d in listed} == {before["id"], document["id"]}  # nothing lost
         assert (await client.get(f"/v1/documents/{before['id']}")).json()["status"] == "ready"
+        seen = await asyncio.wait_for(reader, 30)
+        assert seen[-1].event == "ready"
+        ids = [int(e.id) for e in seen]
+        assert ids == sorted(set(ids))  # every event once, in order

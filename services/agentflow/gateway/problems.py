@@ -26,6 +26,7 @@ _STATUS: list[tuple[type[errors.AgentFlowError], int]] = [
     (errors.Conflict, 409),
     (errors.AgentFailed, 503),
     (errors.DependencyMissing, 503),
+    (errors.StoreUnavailable, 503),
 ]
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 413: "file_too_large", 415: "unsupported_media_type",
@@ -65,7 +66,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(errors.AgentFlowError)
     async def agentflow_error(_: Request, exc: errors.AgentFlowError) -> JSONResponse:
-        return problem_for(exc)
+        response = problem_for(exc)
+        if isinstance(exc, errors.StoreUnavailable):
+            response.headers["Retry-After"] = "1"
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -19,7 +19,8 @@ maps them to RFC 9457 problem responses.
     ├── AgentFailed                     (code: agent_failed)
     │   ├── AgentUnavailable            (code: agent_unavailable)
     │   └── AgentTimeout                (code: agent_timeout)
-    └── DependencyMissing               (code: dependency_missing)
+    ├── DependencyMissing               (code: dependency_missing)
+    └── StoreUnavailable                (code: store_unavailable)
 """
 
 from __future__ import annotations
@@ -121,6 +122,14 @@ class AgentTimeout(AgentFailed):
 class DependencyMissing(AgentFlowError):
     code = "dependency_missing"
     title = "Optional dependency missing"
+
+
+class StoreUnavailable(AgentFlowError):
+    """A shared store (Redis, a Qdrant server) cannot be reached right now; retrying later will
+    do (activities are retried; API callers get 503 with ``Retry-After``)."""
+
+    code = "store_unavailable"
+    title = "Store unavailable"
 
 
 def _subclasses(cls: type[AgentFlowError]) -> list[type[AgentFlowError]]:

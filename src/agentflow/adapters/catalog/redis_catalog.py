@@ -22,8 +22,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from agentflow.adapters.catalog.cursor import decode_cursor, encode_cursor
+from agentflow.adapters.outages import translate_outages
 from agentflow.domain.documents import Chunk, Document, DocumentPage, DocumentStatus, Progress
 from agentflow.domain.queries import AgentUsage, QueryRecord, QueryStatus, UsageTotal
 
@@ -49,6 +52,7 @@ def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
+@translate_outages("redis", RedisConnectionError, RedisTimeoutError)
 class RedisCatalog:
     def __init__(self, redis: Redis, *, prefix: str = "agentflow:") -> None:
         self._r = redis

@@ -3,17 +3,22 @@
 Ids are the same decimal sequence numbers as the in-memory log (the stream id ``0-n``, assigned
 atomically by a Lua script), so ``Last-Event-ID`` means the same under both profiles and any
 gateway replica can resume any stream. Streams expire ``ttl_s`` after their last event; a reader
-of a stream that was closed (its owner deleted) or expired ends instead of waiting forever.
+of a stream that was closed (its owner deleted) or expired ends instead of waiting forever; a
+reader outlives a Redis restart and goes on from the last id it delivered.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from agentflow.adapters.outages import translate_outages
 from agentflow.domain.events import StreamEvent
 
 # KEYS: stream, counter. ARGV: maxlen, ttl, event, data. Returns the new sequence number.
@@ -26,6 +31,7 @@ return n
 """
 
 
+@translate_outages("redis", RedisConnectionError, RedisTimeoutError)
 class RedisEventLog:
     def __init__(self, redis: Redis, *, prefix: str = "agentflow:events:",
                  capacity: int = 10_000, ttl_s: int = 7 * 24 * 3600,
@@ -51,19 +57,23 @@ class RedisEventLog:
     ) -> AsyncIterator[StreamEvent]:
         key, counter = self._keys(stream)
         position = f"0-{_parse(after)}"
-        existed = bool(await self._redis.exists(counter))
+        existed: bool | None = None  # unknown until Redis answers
         while True:
-            batches: Any = await self._redis.xread({key: position}, count=500,
-                                                   block=self._block_ms)
-            if not batches:
+            try:
+                if existed is None:
+                    existed = bool(await self._redis.exists(counter))
+                batches: Any = await self._redis.xread({key: position}, count=500,
+                                                       block=self._block_ms)
                 # Nothing new: a stream that existed may have been closed or expired under us.
-                exists = bool(await self._redis.exists(counter))
-                if existed and not exists:
-                    return
-                existed = existed or exists
+                exists = bool(batches) or bool(await self._redis.exists(counter))
+            except (RedisConnectionError, RedisTimeoutError):
+                # Redis restarting: readers wait and resume from their position.
+                await asyncio.sleep(self._block_ms / 1000)
                 continue
-            existed = True
-            for raw_id, fields in batches[0][1]:
+            if existed and not exists:
+                return
+            existed = existed or exists
+            for raw_id, fields in batches[0][1] if batches else []:
                 position = _text(raw_id)
                 item = _event(position, fields)
                 yield item

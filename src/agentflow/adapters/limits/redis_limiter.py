@@ -7,7 +7,10 @@ cost no memory. Time comes from the Redis server (``TIME``), not the callers' cl
 from __future__ import annotations
 
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from agentflow.adapters.outages import translate_outages
 from agentflow.ports.rate_limiter import RateDecision
 
 # KEYS: bucket. ARGV: capacity, rate per second, cost. Returns {allowed, remaining, wait}.
@@ -33,6 +36,7 @@ return {allowed, tostring(tokens), tostring(wait)}
 """
 
 
+@translate_outages("redis", RedisConnectionError, RedisTimeoutError)
 class RedisRateLimiter:
     def __init__(self, redis: Redis, *, prefix: str = "agentflow:rate:") -> None:
         self._prefix = prefix
