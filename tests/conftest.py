@@ -170,3 +170,16 @@ async def redis_scope() -> AsyncIterator[tuple[Any, str]]:
         if keys:
             await client.delete(*keys)
         await client.aclose()
+
+
+@pytest.fixture(scope="session")
+def ray_session() -> Iterator[None]:
+    """One local Ray session for the whole run (``ray.init`` takes seconds and ~850 MiB)."""
+    import ray
+
+    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+             object_store_memory=150 * 1024 * 1024,
+             runtime_env={"env_vars": {"PYTHONPATH": str(ROOT)}})
+    yield
+    ray.shutdown()

@@ -225,6 +225,10 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None, validation_alias=AliasChoices("REDIS_URL", "redis_url"))
     redis_prefix: str = "agentflow:"
+    # Ray for extraction (``auto``, ``ray://head:10001``, or ``local`` for a session of this
+    # process) instead of the local process pool.
+    ray_address: str | None = Field(
+        default=None, validation_alias=AliasChoices("RAY_ADDRESS", "ray_address"))
     # The OpenAI SDK's own variables, so an existing set-up works unchanged.
     openai_base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "openai_base_url"))

@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from agentflow.adapters.batch.process_pool import ProcessPoolBatchExecutor, WorkerLost
+from agentflow.adapters.batch.process_pool import ProcessPoolBatchExecutor
+from agentflow.domain.errors import WorkerLost
 from agentflow.ports.batch_executor import BatchExecutor
 
 
@@ -29,8 +30,14 @@ def worker_pid(_: int) -> int:
     return os.getpid()
 
 
-@pytest.fixture(params=["process-pool"])
+@pytest.fixture(params=["process-pool", "ray"])
 async def executor(request: pytest.FixtureRequest) -> AsyncIterator[BatchExecutor]:
+    if request.param == "ray":
+        request.getfixturevalue("ray_session")
+        from agentflow.ray_tasks.executor import RayBatchExecutor
+
+        yield RayBatchExecutor(max_retries=1)
+        return
     pool = ProcessPoolBatchExecutor(workers=1)
     yield pool
     await pool.close()

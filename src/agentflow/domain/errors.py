@@ -20,7 +20,8 @@ maps them to RFC 9457 problem responses.
     │   ├── AgentUnavailable            (code: agent_unavailable)
     │   └── AgentTimeout                (code: agent_timeout)
     ├── DependencyMissing               (code: dependency_missing)
-    └── StoreUnavailable                (code: store_unavailable)
+    ├── StoreUnavailable                (code: store_unavailable)
+    └── WorkerLost                      (code: worker_lost)
 """
 
 from __future__ import annotations
@@ -130,6 +131,13 @@ class StoreUnavailable(AgentFlowError):
 
     code = "store_unavailable"
     title = "Store unavailable"
+
+
+class WorkerLost(AgentFlowError):
+    """The process (pool worker, Ray worker) running a batch task died under it."""
+
+    code = "worker_lost"
+    title = "Worker process lost"
 
 
 def _subclasses(cls: type[AgentFlowError]) -> list[type[AgentFlowError]]:

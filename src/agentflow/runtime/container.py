@@ -131,7 +131,6 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     """Wire the application for ``settings.profile`` (only ``embedded`` exists so far)."""
     if settings.profile is not Profile.EMBEDDED:
         raise DependencyMissing("the distributed profile's adapters are not installed yet")
-    from agentflow.adapters.batch.process_pool import ProcessPoolBatchExecutor
     from agentflow.adapters.blob.local_files import LocalBlobStore
     from agentflow.adapters.bus.memory_bus import MemoryEventBus
     from agentflow.adapters.extract.pymupdf_extractor import PyMuPdfExtractor
@@ -143,8 +142,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     blobs = LocalBlobStore(data / "blobs")
     catalog, events = _records(settings)
     extractor = PyMuPdfExtractor()
-    executor = ProcessPoolBatchExecutor(
-        ingest.extract_workers, preload=(PyMuPdfExtractor.__module__, "agentflow.ingestion.jobs"))
+    executor = _executor(settings)
     embedder = embedder or build_embedder(settings)
     sparse = Bm25Encoder()
     index = _index(settings, embedder.dimension)
@@ -201,6 +199,19 @@ def _engine(settings: Settings) -> WorkflowEngine:
     port = str(workflow.dapr_port) if workflow.dapr_port else None
     return dapr.DaprWorkflowEngine(  # type: ignore[no-any-return]
         host=workflow.dapr_host, port=port)
+
+
+def _executor(settings: Settings) -> BatchExecutor:
+    """Extraction workers: a local process pool, or a Ray cluster when ``RAY_ADDRESS`` is set."""
+    if settings.ray_address is None:
+        from agentflow.adapters.batch.process_pool import ProcessPoolBatchExecutor
+        from agentflow.adapters.extract.pymupdf_extractor import PyMuPdfExtractor
+
+        return ProcessPoolBatchExecutor(
+            settings.ingest.extract_workers,
+            preload=(PyMuPdfExtractor.__module__, "agentflow.ingestion.jobs"))
+    ray = _load("agentflow.ray_tasks.executor", "distributed")
+    return ray.RayBatchExecutor(settings.ray_address)  # type: ignore[no-any-return]
 
 
 def _index(settings: Settings, dimension: int) -> VectorIndex:

@@ -18,16 +18,11 @@ from typing import TypeVar
 
 import structlog
 
-from agentflow.domain.errors import AgentFlowError
+from agentflow.domain.errors import WorkerLost
 
 T = TypeVar("T")
 R = TypeVar("R")
 log = structlog.get_logger(__name__)
-
-
-class WorkerLost(AgentFlowError):
-    code = "worker_lost"
-    title = "Worker process lost"
 
 
 def _preload(modules: tuple[str, ...]) -> None:

@@ -13,8 +13,10 @@ Dapr's worker runs activities on its own thread and event loop; ours need the ap
 from __future__ import annotations
 
 import asyncio
+import gc
 import inspect
 import re
+import warnings
 from collections.abc import Generator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +31,7 @@ from agentflow.ports.workflow_engine import Activity, ActivityError, Task, Workf
 
 log = structlog.get_logger(__name__)
 _ENCODED = re.compile(r"^\[(\w+)\] (.*)$", re.DOTALL)
+_STOPPED: Any = None  # the runtime of an engine that was shut down
 _STATUS = {"COMPLETED": WorkflowStatus.COMPLETED, "FAILED": WorkflowStatus.FAILED,
            "TERMINATED": WorkflowStatus.FAILED}
 
@@ -142,6 +145,14 @@ class DaprWorkflowEngine:
 
     async def shutdown(self) -> None:
         await asyncio.to_thread(self._runtime.shutdown)
+        # The SDK's worker thread (now joined) never closes the event loop it made. Drop the
+        # runtime that keeps it reachable and collect it here, quietly, instead of letting its
+        # ResourceWarning surface at some random later moment. The engine cannot start again.
+        self._runtime = _STOPPED
+        self._client = None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            gc.collect()
 
     def _require_client(self) -> wf.DaprWorkflowClient:
         if self._client is None:
