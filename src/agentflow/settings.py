@@ -63,19 +63,25 @@ class VectorSettings(BaseModel):
     collection: str = "chunks"
 
 
+class DaprSettings(BaseModel):
+    """Where this process's Dapr sidecar is (used by whichever part runs on Dapr)."""
+
+    http_endpoint: str = "http://127.0.0.1:3500"  # service invocation, pub/sub
+    grpc_host: str | None = None  # workflows; unset: the SDK's DAPR_GRPC_ENDPOINT/RUNTIME_HOST
+    grpc_port: int | None = Field(default=None, ge=1, le=65535)  # unset: DAPR_GRPC_PORT
+    pubsub: str = "pubsub"  # the pub/sub component's name
+    api_token: SecretStr | None = None  # DAPR_API_TOKEN, when the sidecar requires one
+
+
 class WorkflowEngineKind(StrEnum):
     IN_PROCESS = "in-process"
     DAPR = "dapr"
 
 
 class WorkflowSettings(BaseModel):
-    """Which engine runs the workflows: this process, or Dapr's workflow runtime (its sidecar
-    at ``dapr_host:dapr_port``; unset: the Dapr SDK's own ``DAPR_GRPC_ENDPOINT`` /
-    ``DAPR_RUNTIME_HOST`` and ``DAPR_GRPC_PORT``)."""
+    """Which engine runs the workflows: this process, or Dapr's workflow runtime."""
 
     engine: WorkflowEngineKind = WorkflowEngineKind.IN_PROCESS
-    dapr_host: str | None = None
-    dapr_port: int | None = Field(default=None, ge=1, le=65535)
 
 
 class AgentTransportKind(StrEnum):
@@ -88,10 +94,14 @@ class AgentsSettings(BaseModel):
     (``agentflow agent NAME`` under the app ids below)."""
 
     transport: AgentTransportKind = AgentTransportKind.IN_PROCESS
-    dapr_http: str = "http://127.0.0.1:3500"
     app_ids: dict[str, str] = Field(default_factory=lambda: {
         "retrieval": "agentflow-retrieval", "synthesis": "agentflow-synthesis",
         "citation": "agentflow-citation"})
+
+
+class EventBusKind(StrEnum):
+    MEMORY = "memory"
+    DAPR = "dapr"
 
 
 class QuerySettings(BaseModel):
@@ -219,6 +229,9 @@ class Settings(BaseSettings):
     query: QuerySettings = Field(default_factory=QuerySettings)
     workflow: WorkflowSettings = Field(default_factory=WorkflowSettings)
     agents: AgentsSettings = Field(default_factory=AgentsSettings)
+    dapr: DaprSettings = Field(default_factory=DaprSettings)
+    # Domain events (alerts, query outcomes): this process only, or Dapr pub/sub.
+    event_bus: EventBusKind = EventBusKind.MEMORY
     auth: AuthSettings = Field(default_factory=AuthSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
     # Redis for the catalog and the event streams instead of SQLite and memory.

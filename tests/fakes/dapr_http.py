@@ -1,7 +1,10 @@
-"""The slice of Dapr's HTTP API that service invocation needs, routing to in-process apps.
+"""The slice of Dapr's HTTP API that service invocation and pub/sub need, routing to in-process
+apps.
 
 ``/v1.0/invoke/{app-id}/method/{path}`` is forwarded, headers and body, to the ASGI app
 registered under that app id; an unknown app id gets Dapr's own 500 ``ERR_DIRECT_INVOKE``.
+``/v1.0/publish/{pubsub}/{topic}`` wraps the body in a CloudEvent and delivers it to every app
+whose ``/dapr/subscribe`` lists that topic (204, as Dapr answers).
 """
 
 from __future__ import annotations
@@ -18,8 +21,28 @@ class FakeDaprHttp:
     def __init__(self, apps: dict[str, ASGIApp]) -> None:
         self.apps = apps
         self.calls: list[tuple[str, str]] = []
-        self.app = Starlette(routes=[Route("/v1.0/invoke/{app_id}/method/{path:path}",
-                                           self._invoke, methods=["GET", "POST", "PUT", "DELETE"])])
+        self.published: list[tuple[str, str]] = []
+        self.app = Starlette(routes=[
+            Route("/v1.0/invoke/{app_id}/method/{path:path}", self._invoke,
+                  methods=["GET", "POST", "PUT", "DELETE"]),
+            Route("/v1.0/publish/{pubsub}/{topic}", self._publish, methods=["POST"])])
+
+    async def _publish(self, request: Request) -> Response:
+        pubsub, topic = request.path_params["pubsub"], request.path_params["topic"]
+        self.published.append((pubsub, topic))
+        envelope = {"specversion": "1.0", "type": "com.dapr.event.sent", "source": "fake",
+                    "id": str(len(self.published)), "topic": topic, "pubsubname": pubsub,
+                    "datacontenttype": "application/json", "data": await request.json()}
+        for target in self.apps.values():
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=target),
+                                         base_url="http://app", timeout=60) as client:
+                listed = await client.get("/dapr/subscribe")
+                if listed.status_code != 200:
+                    continue
+                for entry in listed.json():
+                    if entry["pubsubname"] == pubsub and entry["topic"] == topic:
+                        await client.post(entry["route"], json=envelope)
+        return Response(status_code=204)
 
     async def _invoke(self, request: Request) -> Response:
         app_id, path = request.path_params["app_id"], request.path_params["path"]

@@ -15,7 +15,7 @@ from agentflow.domain.messages import AgentName
 from agentflow.gateway.app import create_app
 from agentflow.ports.embedder import Embedder
 from agentflow.runtime.container import build_container
-from agentflow.settings import AgentsSettings, AgentTransportKind
+from agentflow.settings import AgentsSettings, AgentTransportKind, DaprSettings
 from tests.conftest import make_settings
 from tests.fakes.dapr_http import FakeDaprHttp
 from tests.integration.helpers import parse_sse, upload, wait_terminal
@@ -27,8 +27,8 @@ async def test_a_question_is_answered_by_agent_services_over_dapr(
         tmp_path: Path, embedder: Embedder, tiny_pdf: Path) -> None:
     port = free_port()
     settings = make_settings(tmp_path / "data")
-    settings.agents = AgentsSettings(transport=AgentTransportKind.DAPR,
-                                     dapr_http=f"http://127.0.0.1:{port}")
+    settings.agents = AgentsSettings(transport=AgentTransportKind.DAPR)
+    settings.dapr = DaprSettings(http_endpoint=f"http://127.0.0.1:{port}")
     container = build_container(settings, embedder=embedder)
     assert isinstance(container.transport, DaprAgentTransport)
     ids = settings.agents.app_ids
@@ -74,3 +74,32 @@ async def test_agentflow_agent_serves_one_agent_with_its_own_container(
         assert wrong.status_code == 404 and wrong.json()["code"] == "agent_unavailable"
         junk = await client.post("/a2a/retrieval", json={"type": "Nope", "message": {}})
         assert junk.status_code == 422 and junk.json()["code"] == "invalid_input"
+
+
+async def test_domain_events_go_through_dapr_pubsub_back_to_the_gateway(
+        tmp_path: Path, embedder: Embedder, tiny_pdf: Path) -> None:
+    from agentflow.adapters.bus.dapr_pubsub import DaprPubSubEventBus
+    from agentflow.settings import EventBusKind
+
+    port = free_port()
+    settings = make_settings(tmp_path / "data")
+    settings.event_bus = EventBusKind.DAPR
+    settings.dapr = DaprSettings(http_endpoint=f"http://127.0.0.1:{port}")
+    container = build_container(settings, embedder=embedder)
+    assert isinstance(container.bus, DaprPubSubEventBus)
+    app = create_app(container=container)
+    dapr = FakeDaprHttp({"agentflow-gateway": app})
+    async with serving(dapr.app, port), app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://test", timeout=60) as client:
+        listed = (await client.get("/dapr/subscribe")).json()
+        assert {"pubsubname": "pubsub", "topic": "alert.agent_fallback",
+                "route": "/dapr/events/alert.agent_fallback"} in listed
+        document = (await upload(client, tiny_pdf)).json()["documents"][0]
+        assert (await wait_terminal(client, document["id"]))["status"] == "ready"
+        response = await client.post("/v1/queries", json={"question": "information?",
+                                                           "stream": True})
+        done = parse_sse(response.text)[-1]["data"]
+    assert ("pubsub", "query.completed") in dapr.published
+    heard = container.bus.recent("query.*")
+    assert heard and heard[0].data["query_id"] == done["query_id"]
+    assert heard[0].trace_id == done["trace_id"]

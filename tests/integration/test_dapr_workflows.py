@@ -17,7 +17,7 @@ from agentflow.domain.workflows import WorkflowStatus
 from agentflow.gateway.app import create_app
 from agentflow.ports.embedder import Embedder
 from agentflow.runtime.container import build_container
-from agentflow.settings import QuerySettings, WorkflowEngineKind, WorkflowSettings
+from agentflow.settings import DaprSettings, QuerySettings, WorkflowEngineKind, WorkflowSettings
 from tests.conftest import make_settings
 from tests.fakes.durabletask_sidecar import FakeSidecar
 from tests.integration.helpers import parse_sse, upload, wait_terminal
@@ -28,8 +28,8 @@ async def test_ingest_and_answer_run_on_dapr_with_visible_retries(
         tmp_path: Path, embedder: Embedder, small_pdf: Path) -> None:
     with FakeSidecar() as sidecar:
         settings = make_settings(tmp_path / "data")
-        settings.workflow = WorkflowSettings(engine=WorkflowEngineKind.DAPR,
-                                             dapr_host=sidecar.host, dapr_port=sidecar.port)
+        settings.workflow = WorkflowSettings(engine=WorkflowEngineKind.DAPR)
+        settings.dapr = DaprSettings(grpc_host=sidecar.host, grpc_port=sidecar.port)
         settings.query = QuerySettings(first_retry_s=0.05)
         container = build_container(settings, embedder=embedder)
         assert isinstance(container.engine, DaprWorkflowEngine)

@@ -17,7 +17,7 @@ from tests.integration.helpers import upload, wait_terminal
 
 def crash_once(marker: str) -> int:
     """Kills its worker the first time (as a lost node would), answers the second."""
-    if not os.path.exists(marker):
+    if not Path(marker).exists():
         Path(marker).write_text("crashed")
         os._exit(1)
     return os.getpid()

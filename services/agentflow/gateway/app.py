@@ -11,12 +11,12 @@ from fastapi import FastAPI, Request, Response
 from starlette.routing import Route
 
 from agentflow.gateway import problems
-from agentflow.gateway.routers import conversations, documents, health, queries
+from agentflow.gateway.routers import conversations, dapr_events, documents, health, queries
 from agentflow.mcp.endpoint import PATH as MCP_PATH
 from agentflow.mcp.endpoint import McpEndpoint
 from agentflow.observability.logging import bind_trace_id
 from agentflow.runtime.container import Container, build_container
-from agentflow.settings import Settings
+from agentflow.settings import EventBusKind, Settings
 
 log = structlog.get_logger(__name__)
 _TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
@@ -66,4 +66,6 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     app.include_router(conversations.router)
     # The knowledge base as MCP tools (streamable HTTP), for our retrieval agent and any client.
     app.router.routes.append(Route(MCP_PATH, endpoint=mcp, methods=["GET", "POST", "DELETE"]))
+    if settings.event_bus is EventBusKind.DAPR:  # Dapr pub/sub delivers domain events here
+        app.include_router(dapr_events.router)
     return app

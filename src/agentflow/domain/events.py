@@ -27,3 +27,7 @@ class DomainEvent(BaseModel):
     trace_id: str | None = None
     at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     data: dict[str, Any] = Field(default_factory=dict)
+
+
+# The domain event types the platform publishes (Dapr topics are names, not patterns).
+TOPICS: tuple[str, ...] = ("alert.agent_fallback", "query.completed", "query.failed")

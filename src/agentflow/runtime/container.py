@@ -40,6 +40,7 @@ from agentflow.retrieval.sentences import SentenceVectors
 from agentflow.settings import (
     AgentTransportKind,
     EmbeddingBackend,
+    EventBusKind,
     Profile,
     Settings,
     WorkflowEngineKind,
@@ -121,7 +122,7 @@ class Container:
         await self.engine.shutdown()
         await self.executor.close()
         await self.index.close()
-        for owner in (self.transport, self.models, self.catalog):
+        for owner in (self.transport, self.bus, self.models, self.catalog):
             close = getattr(owner, "close", None)
             if close is not None:
                 await close()
@@ -132,7 +133,6 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     if settings.profile is not Profile.EMBEDDED:
         raise DependencyMissing("the distributed profile's adapters are not installed yet")
     from agentflow.adapters.blob.local_files import LocalBlobStore
-    from agentflow.adapters.bus.memory_bus import MemoryEventBus
     from agentflow.adapters.extract.pymupdf_extractor import PyMuPdfExtractor
     from agentflow.adapters.sparse.bm25 import Bm25Encoder
 
@@ -146,7 +146,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     embedder = embedder or build_embedder(settings)
     sparse = Bm25Encoder()
     index = _index(settings, embedder.dimension)
-    bus = MemoryEventBus()
+    bus = _bus(settings)
     engine = _engine(settings)
     engine.register_workflow(ingest_document, name=WORKFLOW_NAME)
     IngestActivities(
@@ -188,17 +188,28 @@ def _records(settings: Settings) -> tuple[Catalog, EventLog]:
     return catalog, events
 
 
+def _bus(settings: Settings) -> EventBus:
+    """Domain events in this process, or on Dapr pub/sub (every replica hears them)."""
+    if settings.event_bus is EventBusKind.MEMORY:
+        from agentflow.adapters.bus.memory_bus import MemoryEventBus
+
+        return MemoryEventBus()
+    pubsub = _load("agentflow.adapters.bus.dapr_pubsub", "core")
+    token = settings.dapr.api_token.get_secret_value() if settings.dapr.api_token else None
+    return pubsub.DaprPubSubEventBus(  # type: ignore[no-any-return]
+        settings.dapr.http_endpoint, pubsub=settings.dapr.pubsub, token=token)
+
+
 def _engine(settings: Settings) -> WorkflowEngine:
     """The in-process runner, or Dapr's workflow runtime (the same generators either way)."""
-    workflow = settings.workflow
-    if workflow.engine is WorkflowEngineKind.IN_PROCESS:
+    if settings.workflow.engine is WorkflowEngineKind.IN_PROCESS:
         from agentflow.adapters.workflow.inprocess import InProcessWorkflowEngine
 
         return InProcessWorkflowEngine()
     dapr = _load("agentflow.adapters.workflow.dapr_engine", "distributed")
-    port = str(workflow.dapr_port) if workflow.dapr_port else None
+    port = str(settings.dapr.grpc_port) if settings.dapr.grpc_port else None
     return dapr.DaprWorkflowEngine(  # type: ignore[no-any-return]
-        host=workflow.dapr_host, port=port)
+        host=settings.dapr.grpc_host, port=port)
 
 
 def _executor(settings: Settings) -> BatchExecutor:
@@ -304,8 +315,9 @@ def _transport(settings: Settings, agents: dict[AgentName, Agent]) -> AgentTrans
         return local
     dapr = _load("agentflow.adapters.transport.dapr_invoke", "core")
     app_ids = {AgentName(name): app for name, app in settings.agents.app_ids.items()}
+    token = settings.dapr.api_token.get_secret_value() if settings.dapr.api_token else None
     return dapr.DaprAgentTransport(  # type: ignore[no-any-return]
-        settings.agents.dapr_http, app_ids,
+        settings.dapr.http_endpoint, app_ids, token=token,
         timeout_s=max(settings.llm.max_call_s, settings.query.agent_timeout_s) + 10)
 
 

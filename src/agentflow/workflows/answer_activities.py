@@ -150,6 +150,11 @@ class AnswerActivities:
         await self._emit(job, "agent", {"agent": AgentName.ORCHESTRATOR.value,
                                         "status": "completed", "attempt": 1, "detail": ""})
         await self._emit(job, "done", result.model_dump(mode="json"))
+        await self.bus.publish(DomainEvent(
+            type="query.completed", tenant_id=record.tenant_id, trace_id=record.trace_id,
+            data={"query_id": record.id, "usage": {k: v.model_dump() for k, v in result.usage.items()},
+                  "timings_ms": result.timings_ms, "partial": result.partial,
+                  "warnings": len(result.warnings), "citations": len(result.citations)}))
         log.info("query_answered", query_id=record.id, tenant_id=record.tenant_id,
                  citations=len(result.citations), confidence=result.confidence,
                  total_ms=result.timings_ms.get("total"))
@@ -165,6 +170,9 @@ class AnswerActivities:
                                         "status": "failed", "attempt": 1,
                                         "detail": problem["detail"]})
         await self._emit(job, "error", problem)
+        await self.bus.publish(DomainEvent(
+            type="query.failed", tenant_id=record.tenant_id, trace_id=record.trace_id,
+            data={"query_id": record.id, "code": problem["code"], "activity": job.get("activity")}))
         log.error("query_failed", query_id=record.id, tenant_id=record.tenant_id,
                   code=problem["code"], activity=job.get("activity"))
         return {"status": record.status.value}
