@@ -25,7 +25,11 @@ class FakeDaprHttp:
         self.app = Starlette(routes=[
             Route("/v1.0/invoke/{app_id}/method/{path:path}", self._invoke,
                   methods=["GET", "POST", "PUT", "DELETE"]),
-            Route("/v1.0/publish/{pubsub}/{topic}", self._publish, methods=["POST"])])
+            Route("/v1.0/publish/{pubsub}/{topic}", self._publish, methods=["POST"]),
+            Route("/v1.0/healthz/outbound", self._healthy, methods=["GET"])])
+
+    async def _healthy(self, request: Request) -> Response:
+        return Response(status_code=204)
 
     async def _publish(self, request: Request) -> Response:
         pubsub, topic = request.path_params["pubsub"], request.path_params["topic"]

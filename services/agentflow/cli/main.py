@@ -1,4 +1,4 @@
-"""The ``agentflow`` command: serve, mcp, agent, ingest, ask, eval, openapi."""
+"""The ``agentflow`` command: serve, mcp, agent, ingestion, ingest, ask, eval, openapi."""
 
 from __future__ import annotations
 
@@ -68,6 +68,12 @@ def _agent(args: argparse.Namespace) -> int:
                        lambda settings: create_agent_service(settings, name))
 
 
+def _ingestion(args: argparse.Namespace) -> int:
+    from agentflow.ingestion_service.app import create_ingestion_app
+
+    return _run_server(args, "ingestion actors", "", create_ingestion_app)
+
+
 def _ingest(args: argparse.Namespace) -> int:
     from agentflow.cli.ingest import ingest_paths
 
@@ -98,8 +104,10 @@ def _openapi(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="agentflow", description="AgentFlow multi-agent RAG.")
     commands = root.add_subparsers(dest="command", required=True)
-    for name, run, port, text in (("serve", _serve, 8000, "run the embedded server"),
-                                  ("mcp", _mcp, 8001, "run the MCP server alone (/mcp)")):
+    for name, run, port, text in (
+            ("serve", _serve, 8000, "run the embedded server"),
+            ("mcp", _mcp, 8001, "run the MCP server alone (/mcp)"),
+            ("ingestion", _ingestion, 8002, "run the ingestion actors (behind Dapr)")):
         server = commands.add_parser(name, help=text)
         server.add_argument("--host", default="127.0.0.1")
         server.add_argument("--port", type=int, default=port)
