@@ -82,6 +82,9 @@ class WorkflowSettings(BaseModel):
     """Which engine runs the workflows: this process, or Dapr's workflow runtime."""
 
     engine: WorkflowEngineKind = WorkflowEngineKind.IN_PROCESS
+    # With Dapr: whether this process runs the workflow worker (the orchestrator does) or only
+    # starts workflows and reads their state (the gateway).
+    worker: bool = True
 
 
 class AgentTransportKind(StrEnum):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -17,7 +18,13 @@ from agentflow.domain.workflows import WorkflowStatus
 from agentflow.gateway.app import create_app
 from agentflow.ports.embedder import Embedder
 from agentflow.runtime.container import build_container
-from agentflow.settings import DaprSettings, QuerySettings, WorkflowEngineKind, WorkflowSettings
+from agentflow.settings import (
+    DaprSettings,
+    QuerySettings,
+    VectorSettings,
+    WorkflowEngineKind,
+    WorkflowSettings,
+)
 from tests.conftest import make_settings
 from tests.fakes.durabletask_sidecar import FakeSidecar
 from tests.integration.helpers import parse_sse, upload, wait_terminal
@@ -63,3 +70,39 @@ async def test_ingest_and_answer_run_on_dapr_with_visible_retries(
     assert events[-1]["event"] == "done" and events[-1]["data"]["citations"]
     assert faulty.calls == 3
     assert [i.id for i in hub.instances.values() if i.name == "answer_question"] == [query_id]
+
+
+async def test_the_gateway_starts_workflows_that_the_orchestrator_runs(
+        tmp_path: Path, embedder: Embedder, tiny_pdf: Path) -> None:
+    """Two processes' worth of containers: a gateway that only starts workflows and an
+    orchestrator running them, sharing Redis (catalog, event streams) and the blob volume."""
+    from agentflow.orchestrator.app import create_orchestrator_app
+    from tests.conftest import redis_scope
+
+    async with redis_scope() as (_, prefix):
+        with FakeSidecar() as sidecar:
+            def settings(worker: bool) -> Any:
+                made = make_settings(tmp_path / "shared-volume")
+                made.redis_url, made.redis_prefix = "redis://127.0.0.1:6379/0", prefix
+                made.vector = VectorSettings(url=":memory:")  # only the orchestrator indexes
+                made.workflow = WorkflowSettings(engine=WorkflowEngineKind.DAPR, worker=worker)
+                made.dapr = DaprSettings(grpc_host=sidecar.host, grpc_port=sidecar.port)
+                return made
+
+            orchestrator = create_orchestrator_app(
+                settings(True), container=build_container(settings(True), embedder=embedder))
+            gateway_container = build_container(settings(False), embedder=embedder)
+            gateway = create_app(container=gateway_container)
+            async with orchestrator.router.lifespan_context(orchestrator), \
+                    gateway.router.lifespan_context(gateway), httpx.AsyncClient(
+                        transport=httpx.ASGITransport(app=gateway), base_url="http://test",
+                        timeout=60) as client:
+                document = (await upload(client, tiny_pdf)).json()["documents"][0]
+                assert (await wait_terminal(client, document["id"]))["status"] == "ready"
+                response = await asyncio.wait_for(client.post("/v1/queries", json={
+                    "question": "What does the text say about information?",
+                    "stream": True}), 60)
+                events = parse_sse(response.text)
+    assert events[-1]["event"] == "done" and events[-1]["data"]["citations"]
+    assert {i.name for i in sidecar.hub.instances.values()} == {"ingest_document",
+                                                                "answer_question"}

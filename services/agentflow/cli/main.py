@@ -1,4 +1,5 @@
-"""The ``agentflow`` command: serve, mcp, agent, ingestion, ingest, ask, eval, openapi."""
+"""The ``agentflow`` command: serve, mcp, agent, ingestion, orchestrator, ingest, ask, eval,
+openapi."""
 
 from __future__ import annotations
 
@@ -74,6 +75,12 @@ def _ingestion(args: argparse.Namespace) -> int:
     return _run_server(args, "ingestion actors", "", create_ingestion_app)
 
 
+def _orchestrator(args: argparse.Namespace) -> int:
+    from agentflow.orchestrator.app import create_orchestrator_app
+
+    return _run_server(args, "orchestrator", "", create_orchestrator_app)
+
+
 def _ingest(args: argparse.Namespace) -> int:
     from agentflow.cli.ingest import ingest_paths
 
@@ -107,7 +114,8 @@ def parser() -> argparse.ArgumentParser:
     for name, run, port, text in (
             ("serve", _serve, 8000, "run the embedded server"),
             ("mcp", _mcp, 8001, "run the MCP server alone (/mcp)"),
-            ("ingestion", _ingestion, 8002, "run the ingestion actors (behind Dapr)")):
+            ("ingestion", _ingestion, 8002, "run the ingestion actors (behind Dapr)"),
+            ("orchestrator", _orchestrator, 8003, "run the Dapr workflow worker")):
         server = commands.add_parser(name, help=text)
         server.add_argument("--host", default="127.0.0.1")
         server.add_argument("--port", type=int, default=port)

@@ -209,7 +209,7 @@ def _engine(settings: Settings) -> WorkflowEngine:
     dapr = _load("agentflow.adapters.workflow.dapr_engine", "distributed")
     port = str(settings.dapr.grpc_port) if settings.dapr.grpc_port else None
     return dapr.DaprWorkflowEngine(  # type: ignore[no-any-return]
-        host=settings.dapr.grpc_host, port=port)
+        host=settings.dapr.grpc_host, port=port, worker=settings.workflow.worker)
 
 
 def _executor(settings: Settings) -> BatchExecutor:

@@ -104,8 +104,13 @@ def drive(ctx: DaprContext, inner: Generator[Task, Any, Any]) -> Generator[Task,
 
 
 class DaprWorkflowEngine:
-    def __init__(self, *, host: str | None = None, port: str | None = None) -> None:
+    """``worker=False``: only start workflows and read their state (a gateway); the workflows
+    and activities then run in the process that has the worker (the orchestrator)."""
+
+    def __init__(self, *, host: str | None = None, port: str | None = None,
+                 worker: bool = True) -> None:
         self._host, self._port = host, port
+        self._worker = worker
         self._runtime = wf.WorkflowRuntime(host=host, port=port)
         self._client: wf.DaprWorkflowClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -140,11 +145,15 @@ class DaprWorkflowEngine:
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        await asyncio.to_thread(self._runtime.start)
+        if self._worker:
+            await asyncio.to_thread(self._runtime.start)
         self._client = wf.DaprWorkflowClient(host=self._host, port=self._port)
 
     async def shutdown(self) -> None:
-        await asyncio.to_thread(self._runtime.shutdown)
+        if self._runtime is _STOPPED:
+            return
+        if self._worker:
+            await asyncio.to_thread(self._runtime.shutdown)
         # The SDK's worker thread (now joined) never closes the event loop it made. Drop the
         # runtime that keeps it reachable and collect it here, quietly, instead of letting its
         # ResourceWarning surface at some random later moment. The engine cannot start again.

@@ -1,0 +1,2 @@
+"""``agentflow orchestrator``: the Dapr workflow worker running both workflows and their
+activities."""
