@@ -27,6 +27,17 @@ log = structlog.get_logger(__name__)
 _INIT = threading.Lock()
 
 
+PRELOAD = ("agentflow.adapters.extract.pymupdf_extractor", "agentflow.ingestion.jobs")
+
+
+def preload() -> None:
+    """Run by every Ray worker when it starts: the first task does not pay for these imports."""
+    import importlib
+
+    for module in PRELOAD:
+        importlib.import_module(module)
+
+
 class RayBatchExecutor:
     def __init__(self, address: str | None = None, *, max_retries: int = 2,
                  num_cpus: float = 1, runtime_env: dict[str, Any] | None = None,
@@ -43,9 +54,10 @@ class RayBatchExecutor:
             if ray.is_initialized():
                 return
             os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+            runtime_env = {"worker_process_setup_hook": f"{__name__}.preload",
+                           **(self._runtime_env or {})}
             options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
-                                       "ignore_reinit_error": True,
-                                       "runtime_env": self._runtime_env}
+                                       "ignore_reinit_error": True, "runtime_env": runtime_env}
             if self._address in (None, "local"):
                 options["object_store_memory"] = self._object_store_memory
             else:
