@@ -34,7 +34,7 @@ import uvicorn
 from openai import AsyncOpenAI
 from tests.fakes.openai_server import Reply, ScriptedOpenAI
 
-from bench.common import SHARED, Server, free_port, write_result
+from bench.common import SHARED, Server, free_port, percentile, write_result
 
 FIRST_DELAY_S = 0.3
 TOKEN_DELAY_S = 0.02
@@ -51,11 +51,6 @@ def serve_in_thread(app: Any, port: int) -> uvicorn.Server:
     while not server.started:
         time.sleep(0.01)
     return server
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def baseline_once(client: AsyncOpenAI) -> tuple[float, float, int]:
@@ -97,7 +92,7 @@ def summary(name: str, runs: list[tuple[float, float, int]]) -> dict[str, Any]:
     ttft = [r[0] * 1000 for r in runs]
     span = [r[1] * 1000 for r in runs]
     return {"name": name, "ttft_ms_p50": round(statistics.median(ttft), 1),
-            "ttft_ms_p95": round(percentile(ttft, 0.95), 1),
+            "ttft_ms_p95": round(percentile(ttft, 95), 1),
             "span_ms_p50": round(statistics.median(span), 1),
             "tokens": runs[0][2]}
 
@@ -128,9 +123,9 @@ async def measure(url: str, model_url: str, queries: int) -> dict[str, Any]:
                       "tokens": b["tokens"]},
             "queries": queries, "baseline": b, "agentflow": a,
             "ttft_overhead_ms_p50": round(statistics.median(overhead), 1),
-            "ttft_overhead_ms_p95": round(percentile(overhead, 0.95), 1),
+            "ttft_overhead_ms_p95": round(percentile(overhead, 95), 1),
             "per_token_overhead_ms_p50": round(statistics.median(per_token), 3),
-            "per_token_overhead_ms_p95": round(percentile(per_token, 0.95), 3),
+            "per_token_overhead_ms_p95": round(percentile(per_token, 95), 3),
             "targets": {"ttft_overhead_ms_p95": 50, "per_token_overhead_ms": 5}}
 
 

@@ -30,7 +30,7 @@ from typing import Any
 import httpx
 import pymupdf
 
-from bench.common import ROOT, SHARED, Server, write_result
+from bench.common import ROOT, SHARED, Server, percentile, write_result
 
 CACHE = ROOT / ".cache" / "bench-queries-v1"
 COMPANIES = {"AAPL": "Apple", "AMZN": "Amazon", "INTC": "Intel", "MSFT": "Microsoft",
@@ -46,11 +46,6 @@ TEMPLATES = [
     "What legal proceedings is {c} involved in?",
 ]
 QUESTIONS = [t.format(c=c) for t in TEMPLATES for c in COMPANIES.values()]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def scifact_pdfs(target: Path, per_pdf: int = 100) -> list[Path]:

@@ -52,12 +52,13 @@ def synthesis_answer(body: dict[str, Any]) -> str:
         if 2 in found else "")
 
 
-def retrieval_reply(body: dict[str, Any], *, query: str, bad_arguments: bool = False) -> Reply:
+def retrieval_reply(body: dict[str, Any], *, query: str, bad_arguments: bool = False,
+                    limit: int = 5) -> Reply:
     outputs = tool_outputs(body)
     good = [o for o in outputs if o.startswith("{")]
     if not good:
         arguments = "{not json" if bad_arguments and not outputs else json.dumps(
-            {"query": query, "limit": 5})
+            {"query": query, "limit": limit})
         return Reply(tool_calls=[ToolCall("hybrid_search", arguments)])
     ids = [p["chunk_id"] for p in json.loads(good[-1])["passages"]]
     return Reply(text=json.dumps({"search_text": query, "chunk_ids": ids[:3]}))
@@ -76,12 +77,14 @@ def citation_reply(body: dict[str, Any], *, invent: bool = False) -> Reply:
 
 def agents_responder(*, query: str = "printed text information", token_delay_s: float = 0.0,
                      chunk_chars: int = 4, bad_arguments: bool = False,
-                     invent_quotes: bool = False) -> Callable[[dict[str, Any]], Reply]:
+                     invent_quotes: bool = False, limit: int = 5,
+                     ) -> Callable[[dict[str, Any]], Reply]:
     """One scripted model that plays all three agents."""
     def respond(body: dict[str, Any]) -> Reply:
         match role(body):
             case "retrieval":
-                return retrieval_reply(body, query=query, bad_arguments=bad_arguments)
+                return retrieval_reply(body, query=query, bad_arguments=bad_arguments,
+                                       limit=limit)
             case "citation":
                 return citation_reply(body, invent=invent_quotes)
             case _:

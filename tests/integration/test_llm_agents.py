@@ -256,3 +256,39 @@ async def test_nothing_calls_a_model_when_none_is_configured(
         result = done(await h.ask())
     assert model.requests == []
     assert result["usage"]["synthesis"]["model"] == "extractive" and result["citations"]
+
+
+async def test_the_retrieval_model_cannot_widen_the_users_filters(
+        tmp_path: Path, embedder: Embedder, model: ScriptedOpenAI, tiny_pdf: Path,
+        small_pdf: Path) -> None:
+    # The scripted model searches without the filter and then picks the other document first.
+    usual = agents_responder(query="printed text information about net sales", limit=20)
+    chosen: dict[str, str] = {}
+
+    def respond(body: dict[str, Any]) -> Reply:
+        reply = usual(body)
+        outputs = [json.loads(m["content"]) for m in body["messages"] if m["role"] == "tool"]
+        if not outputs or reply.tool_calls:
+            return reply
+        passages = outputs[-1]["passages"]
+        ids = [p["chunk_id"] for p in sorted(
+            passages, key=lambda p: p["document_id"] == chosen.get("wanted"))]
+        return Reply(text=json.dumps({"search_text": "net sales", "chunk_ids": ids}))
+
+    model.default("primary", Reply(responder=respond))
+    async with harness(tmp_path, embedder, model, tiny_pdf, model="primary",
+                       synthesis={"enabled": False}, citation={"enabled": False}) as h:
+        wanted = (await upload(h.http, small_pdf)).json()["documents"][0]["id"]
+        chosen["wanted"] = wanted
+        assert (await wait_terminal(h.http, wanted))["status"] == "ready"
+        response = await h.http.post("/v1/queries", json={
+            "question": QUESTION, "stream": True, "filters": {"document_ids": [wanted]}})
+        events = parse_sse(response.text)
+    seen = {p["document_id"] for call in model.calls("primary")
+            for m in call.body["messages"] if m["role"] == "tool"
+            for p in json.loads(m["content"])["passages"]}
+    assert len(seen) == 2  # the model's unfiltered search reached the other document
+    retrieved = next(e["data"] for e in events if e["event"] == "retrieval")
+    assert retrieved["passages"]
+    assert {p["document_id"] for p in retrieved["passages"]} == {wanted}
+    assert {c["document_id"] for c in done(events)["citations"]} <= {wanted}

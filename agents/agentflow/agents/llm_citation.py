@@ -16,7 +16,7 @@ from agentflow.agents.citation import (
     QuoteVerifier,
     supported_citation,
 )
-from agentflow.agents.llm_run import LlmRuntime, prompt
+from agentflow.agents.llm_run import LlmRuntime, model_of, prompt
 from agentflow.agents.llm_synthesis import passages_block
 from agentflow.agents.support import similarity
 from agentflow.domain.errors import AgentFailed
@@ -54,22 +54,21 @@ class LlmCitationAgent:
 
     async def handle(self, message: AgentMessage) -> CitationResponse:
         request = expect(message, CitationRequest, self.name)
-        if request.model is None:
-            raise AgentFailed("the LLM citation agent needs a model", agent=self.name.value)
+        model = model_of(request, self.name)
         if not any(s.passage is not None and s.start is None for s in request.sentences):
             # Extractive sentences are their own quotes: no model call is needed.
             return await CitationAgent(self._catalog, self._vectors).handle(request)
         wanted = [s for s in request.sentences if s.passage is not None]
-        agent = self._runtime.agent("citation", request.model, self._instructions,
+        agent = self._runtime.agent("citation", model, self._instructions,
                                     output_type=QuoteChoices)
         text = (f"Passages:\n\n{passages_block(request.passages)}\n\nAnswer sentences:\n"
                 + "".join(f"{s.n}. {s.text}\n" for s in wanted))
-        result, usage = await self._runtime.run(agent, text, model=request.model,
+        result, usage = await self._runtime.run(agent, text, model=model,
                                                 role=self.name.value)
         choices = result.final_output
         if not isinstance(choices, QuoteChoices):
-            raise AgentFailed(f"model {request.model} returned no quote list",
-                              agent=self.name.value, model=request.model)
+            raise AgentFailed(f"model {model} returned no quote list",
+                              agent=self.name.value, model=model)
         by_sentence = {c.sentence: c for c in choices.items}
         verifier = QuoteVerifier(self._catalog, request.tenant_id)
         citations, unverified = [], []

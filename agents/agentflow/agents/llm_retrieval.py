@@ -15,7 +15,7 @@ from agents.items import ToolCallOutputItem
 from agents.mcp import MCPServerStreamableHttp
 from pydantic import BaseModel, Field, ValidationError
 
-from agentflow.agents.llm_run import LlmRuntime, prompt
+from agentflow.agents.llm_run import LlmRuntime, model_of, prompt
 from agentflow.agents.llm_synthesis import question_block
 from agentflow.domain.errors import AgentFailed
 from agentflow.domain.messages import (
@@ -26,11 +26,10 @@ from agentflow.domain.messages import (
     expect,
 )
 from agentflow.domain.queries import Passage
+from agentflow.domain.tenancy import TENANT_HEADER
 from agentflow.domain.vectors import SearchFilters
 from agentflow.retrieval.results import SearchResult
 from agentflow.retrieval.search import SearchService
-
-TENANT_HEADER = "X-Tenant-ID"
 
 
 class RetrievalChoice(BaseModel):
@@ -64,8 +63,7 @@ class LlmRetrievalAgent:
 
     async def handle(self, message: AgentMessage) -> RetrievalResponse:
         request = expect(message, RetrievalRequest, self.name)
-        if request.model is None:
-            raise AgentFailed("the LLM retrieval agent needs a model", agent=self.name.value)
+        model = model_of(request, self.name)
         server = MCPServerStreamableHttp(
             params={"url": self._mcp_url, "headers": {TENANT_HEADER: request.tenant_id},
                     "timeout": self._runtime.token_timeout_s},
@@ -73,15 +71,15 @@ class LlmRetrievalAgent:
             client_session_timeout_seconds=self._runtime.token_timeout_s)
         try:
             async with server:
-                agent = self._runtime.agent("retrieval", request.model, self._instructions,
+                agent = self._runtime.agent("retrieval", model, self._instructions,
                                             mcp_servers=[server], output_type=RetrievalChoice)
                 result, usage = await self._runtime.run(
-                    agent, self._input(request), model=request.model, role=self.name.value)
+                    agent, self._input(request), model=model, role=self.name.value)
         except AgentFailed:
             raise
         except Exception as error:  # the MCP connection itself
             raise AgentFailed(f"MCP tools at {self._mcp_url} failed: {error}"[:500],
-                              agent=self.name.value, model=request.model) from error
+                              agent=self.name.value, model=model) from error
         choice = result.final_output if isinstance(result.final_output, RetrievalChoice) else None
         search_text = (choice.search_text.strip() if choice else "") or request.question
         allowed = await self._allowed(request.tenant_id, request.filters)

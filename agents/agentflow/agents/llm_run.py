@@ -19,11 +19,19 @@ from agents.result import RunResultStreaming
 from openai.types.responses import ResponseTextDeltaEvent
 
 from agentflow.domain.errors import AgentFailed, AgentTimeout
+from agentflow.domain.messages import AgentName, AgentRequest
 from agentflow.domain.queries import AgentUsage
 from agentflow.ports.model_provider import ModelProvider
 
 PROMPTS = Path(__file__).parent / "prompts"
 OnText = Callable[[str], Awaitable[None]]
+
+
+def model_of(request: AgentRequest, agent: AgentName) -> str:
+    """The model the request names; the router only sends model requests to an LLM agent."""
+    if request.model is None:
+        raise AgentFailed(f"the LLM {agent.value} agent needs a model", agent=agent.value)
+    return request.model
 
 
 def prompt(name: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 from agentflow.agents.answer_text import answer_sentences
-from agentflow.agents.llm_run import LlmRuntime, prompt
+from agentflow.agents.llm_run import LlmRuntime, model_of, prompt
 from agentflow.agents.related import related_questions
 from agentflow.domain.errors import AgentFailed
 from agentflow.domain.messages import (
@@ -50,8 +50,7 @@ class LlmSynthesisAgent:
 
     async def handle(self, message: AgentMessage) -> SynthesisResponse:
         request = expect(message, SynthesisRequest, self.name)
-        if request.model is None:
-            raise AgentFailed("the LLM synthesis agent needs a model", agent=self.name.value)
+        model = model_of(request, self.name)
         started = time.perf_counter()
         first_token_ms: float | None = None
         pieces: list[str] = []
@@ -65,15 +64,15 @@ class LlmSynthesisAgent:
                 await self._events.append(request.stream, "token",
                                           {"text": delta, "attempt": request.attempt})
 
-        agent = self._runtime.agent("synthesis", request.model, self._instructions)
+        agent = self._runtime.agent("synthesis", model, self._instructions)
         text = (f"{question_block(request.question, request.history)}\n\n"
                 f"Passages:\n\n{passages_block(request.passages)}")
-        result, usage = await self._runtime.run(agent, text, model=request.model,
+        result, usage = await self._runtime.run(agent, text, model=model,
                                                 role=self.name.value, on_text=on_text)
         answer = ("".join(pieces) or str(result.final_output or "")).strip()
         if not answer:
-            raise AgentFailed(f"model {request.model} returned an empty answer",
-                              agent=self.name.value, model=request.model)
+            raise AgentFailed(f"model {model} returned an empty answer",
+                              agent=self.name.value, model=model)
         sentences = answer_sentences(answer, len(request.passages))
         found = any(s.passage is not None for s in sentences)
         return SynthesisResponse(

@@ -12,9 +12,8 @@ import re
 from collections.abc import Mapping
 
 from agentflow.domain.errors import InvalidInput
+from agentflow.domain.tenancy import DEFAULT_TENANT, TENANT_HEADER
 
-DEFAULT_TENANT = "default"
-TENANT_HEADER = "X-Tenant-ID"
 _TENANT_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 
 

@@ -31,3 +31,13 @@ class DomainEvent(BaseModel):
 
 # The domain event types the platform publishes (Dapr topics are names, not patterns).
 TOPICS: tuple[str, ...] = ("alert.agent_fallback", "query.completed", "query.failed")
+
+
+def sequence_after(after: str | None) -> int:
+    """The sequence number a reader resumes after (``Last-Event-ID``); 0 for none or junk."""
+    if after is None:
+        return 0
+    try:
+        return max(0, int(after))
+    except ValueError:
+        return 0

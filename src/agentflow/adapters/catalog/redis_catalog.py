@@ -52,6 +52,12 @@ def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
+def _pair(member: bytes | str) -> tuple[str, str]:
+    """``a|b`` index members (``{tenant}|{id}``, ``{created}|{id}``) split in two."""
+    first, second = _text(member).split("|", 1)
+    return first, second
+
+
 @translate_outages("redis", RedisConnectionError, RedisTimeoutError)
 class RedisCatalog:
     def __init__(self, redis: Redis, *, prefix: str = "agentflow:") -> None:
@@ -92,14 +98,21 @@ class RedisCatalog:
         await pipe.execute()
 
     async def get_document(self, tenant_id: str, document_id: str) -> Document | None:
-        body, progress = await self._r.mget(self._doc(tenant_id, document_id),
-                                            f"{self._p}progress:{tenant_id}:{document_id}")
-        if body is None:
-            return None
-        document = Document.model_validate_json(body)
-        if progress is not None:
-            document.progress = Progress.model_validate_json(progress)
-        return document
+        return (await self._documents([(tenant_id, document_id)]))[0]
+
+    async def _documents(self, ids: Sequence[tuple[str, str]]) -> list[Document | None]:
+        """Documents with their latest progress, in one round trip (``None`` where gone)."""
+        if not ids:
+            return []
+        keys = [key for t, d in ids for key in (self._doc(t, d), f"{self._p}progress:{t}:{d}")]
+        values = await self._r.mget(keys)
+        found: list[Document | None] = []
+        for body, progress in zip(values[::2], values[1::2], strict=True):
+            document = None if body is None else Document.model_validate_json(body)
+            if document is not None and progress is not None:
+                document.progress = Progress.model_validate_json(progress)
+            found.append(document)
+        return found
 
     async def find_by_sha256(self, tenant_id: str, sha256: str) -> Document | None:
         document_id = await self._r.get(f"{self._p}sha:{tenant_id}:{sha256}")
@@ -127,19 +140,16 @@ class RedisCatalog:
         members = [_text(m) for m in await self._r.zrevrangebylex(
             index, after, "-", start=0, num=limit + 1)]
         page = members[:limit]
-        found = [await self.get_document(tenant_id, m.split("|", 1)[1]) for m in page]
+        found = await self._documents([(tenant_id, m.split("|", 1)[1]) for m in page])
         documents = [d for d in found if d is not None]
         return documents, (encode_cursor(*page[-1].split("|", 1)) if len(members) > limit
                            else None)
 
     async def unfinished_documents(self) -> list[Document]:
-        found = []
-        for member in await self._r.smembers(f"{self._p}unfinished"):
-            tenant_id, document_id = _text(member).split("|", 1)
-            document = await self.get_document(tenant_id, document_id)
-            if document is not None and document.status in _UNFINISHED:
-                found.append(document)
-        return sorted(found, key=lambda d: d.created_at)
+        members = await self._r.smembers(f"{self._p}unfinished")
+        found = await self._documents([_pair(m) for m in members])
+        return sorted((d for d in found if d is not None and d.status in _UNFINISHED),
+                      key=lambda d: d.created_at)
 
     async def delete_document(self, tenant_id: str, document_id: str) -> None:
         document = await self.get_document(tenant_id, document_id)
@@ -218,23 +228,26 @@ class RedisCatalog:
         await pipe.execute()
 
     async def get_query(self, tenant_id: str, query_id: str) -> QueryRecord | None:
-        body = await self._r.get(f"{self._p}query:{tenant_id}:{query_id}")
-        return None if body is None else QueryRecord.model_validate_json(body)
+        return (await self._queries([(tenant_id, query_id)]))[0]
+
+    async def _queries(self, ids: Sequence[tuple[str, str]]) -> list[QueryRecord | None]:
+        """Query records in one round trip (``None`` where gone)."""
+        if not ids:
+            return []
+        bodies = await self._r.mget([f"{self._p}query:{t}:{q}" for t, q in ids])
+        return [None if b is None else QueryRecord.model_validate_json(b) for b in bodies]
 
     async def conversation(self, tenant_id: str, conversation_id: str) -> list[QueryRecord]:
         members = await self._r.zrangebylex(f"{self._p}conv:{tenant_id}:{conversation_id}",
                                             "-", "+")
-        found = [await self.get_query(tenant_id, _text(m).split("|", 1)[1]) for m in members]
+        found = await self._queries([(tenant_id, _pair(m)[1]) for m in members])
         return [q for q in found if q is not None]
 
     async def unfinished_queries(self) -> list[QueryRecord]:
-        found = []
-        for member in await self._r.smembers(f"{self._p}running"):
-            tenant_id, query_id = _text(member).split("|", 1)
-            query = await self.get_query(tenant_id, query_id)
-            if query is not None and query.status is QueryStatus.RUNNING:
-                found.append(query)
-        return sorted(found, key=lambda q: q.created_at)
+        members = await self._r.smembers(f"{self._p}running")
+        found = await self._queries([_pair(m) for m in members])
+        return sorted((q for q in found if q is not None and q.status is QueryStatus.RUNNING),
+                      key=lambda q: q.created_at)
 
     async def record_usage(self, tenant_id: str, query_id: str, usage: Mapping[str, AgentUsage],
                            *, at: datetime) -> None:

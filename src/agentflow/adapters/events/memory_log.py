@@ -12,7 +12,7 @@ from collections import OrderedDict, deque
 from collections.abc import AsyncIterator
 from typing import Any
 
-from agentflow.domain.events import StreamEvent
+from agentflow.domain.events import StreamEvent, sequence_after
 
 
 class _Stream:
@@ -58,7 +58,7 @@ class MemoryEventLog:
     async def subscribe(
         self, stream: str, *, after: str | None = None, until: frozenset[str] = frozenset()
     ) -> AsyncIterator[StreamEvent]:
-        position = _parse(after)
+        position = sequence_after(after)
         target = self._stream(stream)
         while True:
             if target.evicted:
@@ -80,11 +80,3 @@ class MemoryEventLog:
         if closed is not None:
             self._drop(closed)
 
-
-def _parse(after: str | None) -> int:
-    if after is None:
-        return 0
-    try:
-        return max(0, int(after))
-    except ValueError:
-        return 0

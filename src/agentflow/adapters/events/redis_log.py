@@ -19,7 +19,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from agentflow.adapters.outages import translate_outages
-from agentflow.domain.events import StreamEvent
+from agentflow.domain.events import StreamEvent, sequence_after
 
 # KEYS: stream, counter. ARGV: maxlen, ttl, event, data. Returns the new sequence number.
 _APPEND = """
@@ -56,7 +56,7 @@ class RedisEventLog:
         self, stream: str, *, after: str | None = None, until: frozenset[str] = frozenset()
     ) -> AsyncIterator[StreamEvent]:
         key, counter = self._keys(stream)
-        position = f"0-{_parse(after)}"
+        position = f"0-{sequence_after(after)}"
         existed: bool | None = None  # unknown until Redis answers
         while True:
             try:
@@ -101,11 +101,3 @@ def _event(stream_id: str, fields: dict[Any, Any]) -> StreamEvent:
     return StreamEvent(id=stream_id.split("-", 1)[1], event=decoded["event"],
                        data=json.loads(decoded["data"]))
 
-
-def _parse(after: str | None) -> int:
-    if after is None:
-        return 0
-    try:
-        return max(0, int(after))
-    except ValueError:
-        return 0

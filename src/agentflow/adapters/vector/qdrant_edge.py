@@ -37,7 +37,7 @@ from qdrant_edge import (
 )
 from qdrant_edge import SparseVector as EdgeSparseVector
 
-from agentflow.domain.documents import PageSpan
+from agentflow.adapters.vector.payload import DENSE, SPARSE, chunk_payload, search_hit
 from agentflow.domain.vectors import (
     FusionMethod,
     IndexedChunk,
@@ -47,7 +47,6 @@ from agentflow.domain.vectors import (
 )
 
 log = structlog.get_logger(__name__)
-DENSE, SPARSE = "dense", "bm25"
 
 
 def _config(dimension: int) -> EdgeConfig:
@@ -98,11 +97,7 @@ class QdrantEdgeIndex:
                 id=chunk.chunk_id,
                 vector={DENSE: chunk.dense,
                         SPARSE: EdgeSparseVector(chunk.sparse.indices, chunk.sparse.values)},
-                payload={"tenant_id": chunk.tenant_id, "document_id": chunk.document_id,
-                         "document_name": chunk.document_name,
-                         "page_start": chunk.page_start, "page_end": chunk.page_end,
-                         "text": chunk.text, "tags": chunk.tags, "chunk_id": chunk.chunk_id,
-                         "spans": [[s.page, s.start, s.end] for s in chunk.spans]},
+                payload=chunk_payload(chunk),
             )
             for chunk in chunks
         ]
@@ -158,17 +153,7 @@ class QdrantEdgeIndex:
         if request.query is None:
             raise ValueError("a search needs a dense or a sparse query vector")
         points = await asyncio.to_thread(self._shard.query, request)
-        hits = []
-        for point in points:
-            payload = point.payload or {}
-            hits.append(SearchHit(
-                chunk_id=str(payload["chunk_id"]), document_id=str(payload["document_id"]),
-                document_name=str(payload.get("document_name", "")),
-                page_start=int(payload["page_start"]), page_end=int(payload["page_end"]),
-                text=str(payload["text"]), score=float(point.score),
-                spans=[PageSpan(page=p, start=a, end=b) for p, a, b in payload.get("spans", [])],
-            ))
-        return hits
+        return [search_hit(point.payload, point.score) for point in points]
 
     async def count(self, tenant_id: str, document_id: str | None = None) -> int:
         request = CountRequest(filter=_filter(tenant_id, document_id), exact=True)

@@ -14,10 +14,8 @@ from typing import Any
 
 from qdrant_client import AsyncQdrantClient, models
 
-from agentflow.domain.documents import PageSpan
+from agentflow.adapters.vector.payload import DENSE, SPARSE, chunk_payload, search_hit
 from agentflow.domain.vectors import FusionMethod, IndexedChunk, SearchHit, SearchMode, SearchQuery
-
-DENSE, SPARSE = "dense", "bm25"
 
 
 def _filter(tenant_id: str, document_id: str | None = None,
@@ -79,11 +77,7 @@ class QdrantServerIndex:
             vector={DENSE: chunk.dense,
                     SPARSE: models.SparseVector(indices=chunk.sparse.indices,
                                                 values=chunk.sparse.values)},
-            payload={"tenant_id": chunk.tenant_id, "document_id": chunk.document_id,
-                     "document_name": chunk.document_name, "page_start": chunk.page_start,
-                     "page_end": chunk.page_end, "text": chunk.text, "tags": chunk.tags,
-                     "chunk_id": chunk.chunk_id,
-                     "spans": [[s.page, s.start, s.end] for s in chunk.spans]})
+            payload=chunk_payload(chunk))
             for chunk in chunks]
         await self._client.upsert(self._collection, points=points, wait=True)
 
@@ -111,16 +105,7 @@ class QdrantServerIndex:
         if options["query"] is None:
             raise ValueError("a search needs a dense or a sparse query vector")
         response = await self._client.query_points(self._collection, **options)
-        hits = []
-        for point in response.points:
-            payload = point.payload or {}
-            hits.append(SearchHit(
-                chunk_id=str(payload["chunk_id"]), document_id=str(payload["document_id"]),
-                document_name=str(payload.get("document_name", "")),
-                page_start=int(payload["page_start"]), page_end=int(payload["page_end"]),
-                text=str(payload["text"]), score=float(point.score),
-                spans=[PageSpan(page=p, start=a, end=b) for p, a, b in payload.get("spans", [])]))
-        return hits
+        return [search_hit(point.payload, point.score) for point in response.points]
 
     async def count(self, tenant_id: str, document_id: str | None = None) -> int:
         await self._ensure()
