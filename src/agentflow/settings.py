@@ -212,6 +212,37 @@ class LlmSettings(BaseModel):
         return self.prices.get(model) or DEFAULT_PRICES.get(model)
 
 
+class RayPoolSettings(BaseModel):
+    """One Ray actor pool (``ActorPoolStrategy``): grows from ``min_actors`` to ``max_actors``
+    while work queues, each actor holding ``num_cpus``/``num_gpus``."""
+
+    min_actors: int = Field(default=1, ge=1)
+    max_actors: int = Field(default=2, ge=1)
+    num_cpus: float = Field(default=1.0, ge=0)
+    num_gpus: float = Field(default=0.0, ge=0)
+    batch_size: int | None = Field(default=None, gt=0)  # rows per call; default: the stage's
+    # Backpressure: batches queued on one actor before the pool stops feeding it.
+    max_tasks_in_flight_per_actor: int = Field(default=2, ge=1)
+    # Restarts of a dead actor (its batch is redone) before the work fails as ``worker_lost``.
+    max_restarts: int = Field(default=3, ge=0)
+
+
+class RaySettings(BaseModel):
+    """The Ray path (``RAY_ADDRESS`` set): separate CPU and GPU pools, scaled independently."""
+
+    cpu_pool: RayPoolSettings = Field(default_factory=lambda: RayPoolSettings(max_actors=4))
+    # num_gpus=0 runs the embedding pool on CPUs (this machine); the Helm chart sets 1.
+    gpu_pool: RayPoolSettings = Field(default_factory=lambda: RayPoolSettings(batch_size=256))
+    # Calls for the same stage arriving within this window share one dataset (and its actors).
+    coalesce_ms: int = Field(default=100, ge=0, le=10_000)
+    # Backpressure on the object store: a dataset stops reading input above this much.
+    object_store_limit_mb: int = Field(default=512, gt=0)
+    # Embed documents on the GPU pool (False: on each orchestrator's local model).
+    embed_on_pool: bool = True
+    # "auto": CUDA when the actor sees a GPU, else the ONNX CPU runtime.
+    embed_device: str = Field(default="auto", pattern="^(auto|cuda|cpu)$")
+
+
 class AuthSettings(BaseModel):
     enabled: bool = False
 
@@ -245,6 +276,7 @@ class Settings(BaseSettings):
     # process) instead of the local process pool.
     ray_address: str | None = Field(
         default=None, validation_alias=AliasChoices("RAY_ADDRESS", "ray_address"))
+    ray: RaySettings = Field(default_factory=RaySettings)
     # The OpenAI SDK's own variables, so an existing set-up works unchanged.
     openai_base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "openai_base_url"))

@@ -59,3 +59,36 @@ def test_the_tokenizer_counts_word_pieces_without_special_tokens(embedder: Embed
     assert tokenizer.max_tokens == 254
     assert tokenizer.count("hello world") == 2
     assert tokenizer.offsets(["hello world", "hi"]) == [[(0, 5), (6, 11)], [(0, 2)]]
+
+
+@pytest.mark.parametrize("executor_kind", ["process-pool", "ray"])
+async def test_pooled_embeddings_are_the_local_models(
+        executor_kind: str, embedder: Embedder, reference: np.ndarray,
+        request: pytest.FixtureRequest) -> None:
+    """Documents embedded by the embedding stage on a pool (Ray's GPU pool when distributed)
+    are the vectors the local model gives; queries stay local."""
+    from agentflow.adapters.batch.process_pool import ProcessPoolBatchExecutor
+    from agentflow.adapters.embed.pooled import PooledEmbedder
+    from agentflow.ports.batch_executor import BatchExecutor
+    from agentflow.ray_tasks.embed import embed_stage
+
+    executor: BatchExecutor
+    if executor_kind == "ray":
+        request.getfixturevalue("ray_session")
+        from agentflow.ray_tasks.executor import RayBatchExecutor
+
+        executor = RayBatchExecutor()
+    else:
+        executor = ProcessPoolBatchExecutor(workers=1)
+    pooled = PooledEmbedder(embedder, executor,
+                            embed_stage(batch_size=3, cache_dir=str(MODEL_CACHE)))
+    try:
+        vectors = np.asarray(await pooled.embed_documents(TEXTS))
+        local = np.asarray(await embedder.embed_documents(TEXTS))
+    finally:
+        await executor.close()
+    assert vectors.shape == (4, 384)
+    assert np.allclose(vectors, local, atol=1e-5)
+    assert (vectors * reference).sum(axis=1).min() >= 0.98
+    assert await pooled.embed_documents([]) == []
+    assert await pooled.embed_query("rain") == await embedder.embed_query("rain")

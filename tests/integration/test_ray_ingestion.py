@@ -7,11 +7,13 @@ import os
 from pathlib import Path
 
 import httpx
+import pytest
 
+from agentflow.domain.batches import BatchStage, PoolKind
 from agentflow.gateway.app import create_app
 from agentflow.ports.embedder import Embedder
 from agentflow.runtime.container import Container, build_container
-from tests.conftest import make_settings
+from tests.conftest import MODEL_CACHE, make_settings
 from tests.integration.helpers import upload, wait_terminal
 
 
@@ -55,3 +57,27 @@ async def test_extraction_on_ray_gives_the_same_document(
     assert on_ray["status"] == local["status"] == "ready"
     assert (on_ray["pages"], on_ray["chunks"], on_ray["indexed"]) == (
         local["pages"], local["chunks"], local["indexed"])
+
+
+async def test_an_embedding_actor_killed_mid_batch_loses_no_chunk(
+        ray_session: None, tmp_path: Path, embedder: Embedder, small_pdf: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Documents embed on Ray's embedding pool; its actor dies in the middle of the first batch,
+    is restarted and the batch redone: every chunk is indexed, none twice."""
+    from agentflow.adapters.embed.pooled import PooledEmbedder
+    from agentflow.ray_tasks import embed
+
+    marker = tmp_path / "marker"
+    monkeypatch.setattr(embed, "embed_stage", lambda **_: BatchStage(
+        name="embed", factory="tests.fakes.stages:CrashOnceEmbed", pool=PoolKind.GPU,
+        batch_size=16, options=(("marker", str(marker)), ("cache_dir", str(MODEL_CACHE)))))
+    local = await _ingest(build_container(make_settings(tmp_path / "local"), embedder=embedder),
+                          small_pdf)
+    settings = make_settings(tmp_path / "ray")
+    settings.ray_address = "local"
+    container = build_container(settings, embedder=embedder)
+    assert isinstance(container.embedder, PooledEmbedder)
+    on_ray = await _ingest(container, small_pdf)
+    assert marker.read_text() == "crashed"
+    assert on_ray["status"] == "ready"
+    assert on_ray["chunks"] == on_ray["indexed"] == local["chunks"]

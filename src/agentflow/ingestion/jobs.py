@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agentflow.domain.extraction import ExtractedPages, PdfInfo
+from agentflow.domain.extraction import PdfInfo
 from agentflow.ports.extractor import Extractor
 
 
 def inspect_pdf(job: tuple[Extractor, Path]) -> PdfInfo:
     extractor, path = job
     return extractor.inspect(path)
-
-
-def extract_pages(job: tuple[Extractor, Path, int, int, str]) -> ExtractedPages:
-    extractor, path, first, last, document_id = job
-    return extractor.extract(path, first, last, document_id)
 
 
 def render_page(job: tuple[Extractor, Path, int, list[tuple[float, float, float, float]], float],

@@ -65,8 +65,9 @@ def default_model_dir() -> Path:
     return Path(model.get_model_path())
 
 
-def build_embedder(settings: Settings) -> Embedder:
-    """The embedding runtime the settings ask for (ONNX int8 by default, see ADR 0004)."""
+def build_embedder(settings: Settings, *, device: str = "cpu") -> Embedder:
+    """The embedding runtime the settings ask for (ONNX int8 by default, see ADR 0004);
+    ``device="cuda"`` only applies to the PyTorch runtime (Ray's GPU actors)."""
     wordpiece = _load("agentflow.adapters.embed.wordpiece", "core")
     model_dir = settings.embedding.model_dir or default_model_dir()
     tokenizer = wordpiece.WordPieceTokenizer(model_dir, max_tokens=254)
@@ -75,7 +76,7 @@ def build_embedder(settings: Settings) -> Embedder:
         torch_embedder = _load("agentflow.adapters.embed.torch_embedder", "core")
         return torch_embedder.TorchEmbedder(  # type: ignore[no-any-return]
             model_dir, tokenizer, name="all-MiniLM-L6-v2/torch",
-            batch_size=settings.embedding.batch_size)
+            batch_size=settings.embedding.batch_size, device=device)
     export = _load("agentflow.adapters.embed.onnx_export", "core")
     onnx = _load("agentflow.adapters.embed.onnx_embedder", "core")
     variant = export.OnnxVariant.INT8 if backend is EmbeddingBackend.ONNX_INT8 else export.OnnxVariant.FP32
@@ -143,7 +144,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     catalog, events = _records(settings)
     extractor = PyMuPdfExtractor()
     executor = _executor(settings)
-    embedder = embedder or build_embedder(settings)
+    embedder = _pooled(settings, executor, embedder or build_embedder(settings))
     sparse = Bm25Encoder()
     index = _index(settings, embedder.dimension)
     bus = _bus(settings)
@@ -154,6 +155,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
         sparse=sparse, index=index, events=events,
         chunk_overlap_tokens=ingest.chunk_overlap_tokens,
         extract_timeout_s=ingest.extract_timeout_s, chunk_tokens=ingest.chunk_tokens,
+        extract_stage=_load("agentflow.ray_tasks.extract", "core").extract_stage(),
     ).register(engine)
     models = build_models(settings)
     search, agents, transport, questions = _answering(settings, catalog, embedder, sparse,
@@ -220,9 +222,28 @@ def _executor(settings: Settings) -> BatchExecutor:
 
         return ProcessPoolBatchExecutor(
             settings.ingest.extract_workers,
-            preload=(PyMuPdfExtractor.__module__, "agentflow.ingestion.jobs"))
+            preload=(PyMuPdfExtractor.__module__, "agentflow.ingestion.jobs",
+                     "agentflow.ray_tasks.extract"))
     ray = _load("agentflow.ray_tasks.executor", "distributed")
-    return ray.RayBatchExecutor(settings.ray_address)  # type: ignore[no-any-return]
+    return ray.RayBatchExecutor(  # type: ignore[no-any-return]
+        settings.ray_address, settings=settings.ray)
+
+
+def _pooled(settings: Settings, executor: BatchExecutor, local: Embedder) -> Embedder:
+    """On Ray, documents are embedded by the embedding pool (GPU actors where the pool asks for
+    GPUs); queries, and everything in the embedded profile, use the local model."""
+    if settings.ray_address is None or not settings.ray.embed_on_pool:
+        return local
+    from agentflow.adapters.embed.pooled import PooledEmbedder
+
+    ray = settings.ray
+    device = ray.embed_device
+    if device == "auto":
+        device = "cuda" if ray.gpu_pool.num_gpus > 0 else "cpu"
+    stage = _load("agentflow.ray_tasks.embed", "core").embed_stage(
+        batch_size=ray.gpu_pool.batch_size or 256, device=device,
+        cache_dir=str(settings.model_cache_dir))
+    return PooledEmbedder(local, executor, stage)
 
 
 def _index(settings: Settings, dimension: int) -> VectorIndex:

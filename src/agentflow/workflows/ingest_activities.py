@@ -9,6 +9,7 @@ from typing import Any
 
 import structlog
 
+from agentflow.domain.batches import BatchStage
 from agentflow.domain.documents import (
     PLAIN_TEXT,
     Document,
@@ -27,7 +28,7 @@ from agentflow.domain.errors import (
 from agentflow.domain.extraction import ExtractedPages, PdfInfo
 from agentflow.domain.vectors import IndexedChunk
 from agentflow.ingestion.chunker import ChunkingPolicy, chunk_pages
-from agentflow.ingestion.jobs import extract_pages, inspect_pdf
+from agentflow.ingestion.jobs import inspect_pdf
 from agentflow.ports.batch_executor import BatchExecutor
 from agentflow.ports.blob_store import BlobStore
 from agentflow.ports.catalog import Catalog
@@ -59,6 +60,7 @@ class IngestActivities:
     events: EventLog
     chunk_overlap_tokens: int
     extract_timeout_s: float
+    extract_stage: BatchStage  # pages of a PDF -> ExtractedPages JSON, on the CPU pool
     chunk_tokens: int = 254
 
     def register(self, engine: WorkflowEngine) -> None:
@@ -122,15 +124,15 @@ class IngestActivities:
     async def _pdf_pages(self, document: Document, job: dict[str, Any]) -> ExtractedPages:
         async with self.blobs.local_path(document.blob_key) as path:
             try:
-                extracted = await self.executor.run(
-                    extract_pages, (self.extractor, path, job["first"], job["last"], document.id),
-                    timeout_s=self.extract_timeout_s,
-                )
+                (row,) = await self.executor.map_batches(
+                    self.extract_stage, [{"path": str(path), "first": job["first"],
+                                          "last": job["last"], "document_id": document.id}],
+                    timeout_s=self.extract_timeout_s)
             except TimeoutError:
                 raise ExtractionTimeout(
                     f"pages {job['first']}-{job['last']} took longer than "
                     f"{self.extract_timeout_s:.0f}s to extract") from None
-        return extracted
+        return ExtractedPages.model_validate_json(row["pages"])
 
     async def chunk(self, ctx: ActivityContext, ref: dict[str, Any]) -> dict[str, Any]:
         document = await self._document(ref)

@@ -11,14 +11,16 @@ import asyncio
 import importlib
 import multiprocessing
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import structlog
 
+from agentflow.domain.batches import BatchStage
 from agentflow.domain.errors import WorkerLost
+from agentflow.ingestion.stages import apply_stage
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -77,6 +79,16 @@ class ProcessPoolBatchExecutor:
             log.error("worker_lost", function=fn.__name__)
             self._replace(pool)
             raise WorkerLost(f"the worker running {fn.__name__} died") from None
+
+    async def map_batches(self, stage: BatchStage, rows: Sequence[dict[str, Any]], *,
+                          timeout_s: float | None = None) -> list[dict[str, Any]]:
+        """Batches run on the pool's workers, each building the stage once; one pool for every
+        stage here (a laptop has one kind of core)."""
+        size = stage.batch_size
+        batches = [list(rows[i:i + size]) for i in range(0, len(rows), size)]
+        outputs = await asyncio.gather(*(self.run(apply_stage, (stage, batch), timeout_s=timeout_s)
+                                         for batch in batches))
+        return [row for output in outputs for row in output]
 
     async def close(self) -> None:
         if self._pool is not None:

@@ -13,12 +13,13 @@ from agentflow.adapters.embed.wordpiece import WordPieceTokenizer
 
 
 class TorchEmbedder:
-    """Mean-pooled, normalised all-MiniLM-L6-v2 on the CPU build of PyTorch."""
+    """Mean-pooled, normalised all-MiniLM-L6-v2 on PyTorch: the CPU build here, CUDA on Ray's
+    GPU actors."""
 
     dimension = 384
 
     def __init__(self, model_dir: Path, tokenizer: WordPieceTokenizer, *, name: str,
-                 batch_size: int = 32) -> None:
+                 batch_size: int = 32, device: str = "cpu") -> None:
         import torch
         from transformers import AutoModel
         from transformers.utils import logging as transformers_logging
@@ -27,7 +28,8 @@ class TorchEmbedder:
 
         self.name = name
         self._torch = torch
-        self._model = AutoModel.from_pretrained(str(model_dir)).eval()
+        self._device = torch.device(device)
+        self._model = AutoModel.from_pretrained(str(model_dir)).eval().to(self._device)
         self._tokenizer = tokenizer
         self._batch_size = batch_size
         self._lock = threading.Lock()
@@ -41,14 +43,15 @@ class TorchEmbedder:
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         for begin in range(0, len(texts), self._batch_size):
             ids, masks = self._tokenizer.batch_inputs(list(texts[begin:begin + self._batch_size]))
-            input_ids, attention = torch.tensor(ids), torch.tensor(masks)
+            input_ids = torch.tensor(ids, device=self._device)
+            attention = torch.tensor(masks, device=self._device)
             with self._lock, torch.inference_mode():
                 hidden = self._model(input_ids=input_ids, attention_mask=attention,
                                      token_type_ids=torch.zeros_like(input_ids)).last_hidden_state
             weights = attention.unsqueeze(-1).float()
             pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
             pooled = torch.nn.functional.normalize(pooled, dim=1)
-            out[begin:begin + len(ids)] = pooled.numpy()
+            out[begin:begin + len(ids)] = pooled.cpu().numpy()
         return out
 
     async def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:

@@ -1,0 +1,38 @@
+"""Extraction as a batch stage: page ranges of PDFs in, pages (JSON) out.
+
+A plain callable class: Ray builds one per actor of the CPU pool, the local process pool one per
+worker, and a test can call it directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from agentflow.adapters.extract.pymupdf_extractor import PyMuPdfExtractor
+from agentflow.domain.batches import BatchStage, PoolKind
+
+FACTORY = f"{__name__}:ExtractPages"
+
+
+def extract_stage() -> BatchStage:
+    """One page range per call: ranges are already sized by the workflow's fan-out."""
+    return BatchStage(name="extract", factory=FACTORY, pool=PoolKind.CPU, batch_size=1)
+
+
+class ExtractPages:
+    """Columns ``path``, ``first``, ``last``, ``document_id`` -> ``pages`` (``ExtractedPages``
+    as JSON, so the batch stays a flat table)."""
+
+    def __init__(self) -> None:
+        self._extractor = PyMuPdfExtractor()
+
+    def __call__(self, batch: dict[str, Sequence[Any]]) -> dict[str, Sequence[Any]]:
+        pages = [
+            self._extractor.extract(Path(str(path)), int(first), int(last),
+                                    str(document_id)).model_dump_json()
+            for path, first, last, document_id in zip(
+                batch["path"], batch["first"], batch["last"], batch["document_id"], strict=True)
+        ]
+        return {"pages": pages}

@@ -1,0 +1,63 @@
+"""Running a ``BatchStage`` on any worker: build its callable once per process, feed it columns.
+
+Both executors use this: the process pool calls ``apply_stage`` in its workers, Ray's actors call
+``build_stage`` in their constructor. Stage outputs are plain columns so that they cross process
+boundaries (pickle, Arrow) unchanged.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from agentflow.domain.batches import BatchStage
+
+Columns = dict[str, Any]  # column name -> values (a list, or a numpy array on Ray)
+StageFn = Callable[[Columns], Columns]
+
+_BUILT: dict[BatchStage, StageFn] = {}
+_LOCK = threading.Lock()
+
+
+def build_stage(stage: BatchStage) -> StageFn:
+    """Import ``stage.factory`` and construct it with the stage's options."""
+    module_name, _, class_name = stage.factory.partition(":")
+    factory = getattr(importlib.import_module(module_name), class_name)
+    built: StageFn = factory(**stage.kwargs())
+    return built
+
+
+def cached_stage(stage: BatchStage) -> StageFn:
+    """The process's one instance of ``stage`` (models load once per worker, not per batch)."""
+    with _LOCK:
+        if stage not in _BUILT:
+            _BUILT[stage] = build_stage(stage)
+        return _BUILT[stage]
+
+
+def to_columns(rows: Sequence[dict[str, Any]]) -> Columns:
+    names = list(rows[0]) if rows else []
+    return {name: [row[name] for row in rows] for name in names}
+
+
+def to_rows(columns: Columns) -> list[dict[str, Any]]:
+    names = list(columns)
+    count = len(columns[names[0]]) if names else 0
+    return [{name: plain(columns[name][i]) for name in names} for i in range(count)]
+
+
+def plain(value: Any) -> Any:
+    """numpy scalars and arrays (what Ray's batches hold) back to Python values."""
+    tolist = getattr(value, "tolist", None)
+    return tolist() if callable(tolist) else value
+
+
+def apply_stage(job: tuple[BatchStage, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """One batch through the process's instance of the stage (a process-pool job)."""
+    stage, rows = job
+    output = to_rows(cached_stage(stage)(to_columns(rows)))
+    if len(output) != len(rows):
+        raise ValueError(f"stage {stage.name} returned {len(output)} rows for {len(rows)}")
+    return output
