@@ -23,12 +23,6 @@ RESULTS = ROOT / "bench" / "results"
 MODEL_CACHE = ROOT / ".cache" / "models"
 
 
-def percentile(values: list[float], q: float) -> float:
-    """The ``q``-th percentile (0-100) by nearest rank."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -34,7 +34,8 @@ import uvicorn
 from openai import AsyncOpenAI
 from tests.fakes.openai_server import Reply, ScriptedOpenAI
 
-from bench.common import SHARED, Server, free_port, percentile, write_result
+from agentflow.domain.monitoring import percentile
+from bench.common import SHARED, Server, free_port, write_result
 
 FIRST_DELAY_S = 0.3
 TOKEN_DELAY_S = 0.02

@@ -30,7 +30,8 @@ from typing import Any
 import httpx
 import pymupdf
 
-from bench.common import ROOT, SHARED, Server, percentile, write_result
+from agentflow.domain.monitoring import percentile
+from bench.common import ROOT, SHARED, Server, write_result
 
 CACHE = ROOT / ".cache" / "bench-queries-v1"
 COMPANIES = {"AAPL": "Apple", "AMZN": "Amazon", "INTC": "Intel", "MSFT": "Microsoft",

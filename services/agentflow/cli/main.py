@@ -1,4 +1,4 @@
-"""The ``agentflow`` command: serve, mcp, agent, ingestion, orchestrator, ingest, ask, eval,
+"""The ``agentflow`` command: serve, mcp, agent, ingestion, orchestrator, monitor, ingest, ask, eval,
 openapi."""
 
 from __future__ import annotations
@@ -81,6 +81,12 @@ def _orchestrator(args: argparse.Namespace) -> int:
     return _run_server(args, "orchestrator", "", create_orchestrator_app)
 
 
+def _monitor(args: argparse.Namespace) -> int:
+    from agentflow.monitor.app import create_monitor_app
+
+    return _run_server(args, "monitor", "/v1/monitor/report", create_monitor_app)
+
+
 def _ingest(args: argparse.Namespace) -> int:
     from agentflow.cli.ingest import ingest_paths
 
@@ -115,7 +121,8 @@ def parser() -> argparse.ArgumentParser:
             ("serve", _serve, 8000, "run the embedded server"),
             ("mcp", _mcp, 8001, "run the MCP server alone (/mcp)"),
             ("ingestion", _ingestion, 8002, "run the ingestion actors (behind Dapr)"),
-            ("orchestrator", _orchestrator, 8003, "run the Dapr workflow worker")):
+            ("orchestrator", _orchestrator, 8003, "run the Dapr workflow worker"),
+            ("monitor", _monitor, 8004, "run the monitoring agent (behind Dapr pub/sub)")):
         server = commands.add_parser(name, help=text)
         server.add_argument("--host", default="127.0.0.1")
         server.add_argument("--port", type=int, default=port)

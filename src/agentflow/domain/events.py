@@ -30,7 +30,8 @@ class DomainEvent(BaseModel):
 
 
 # The domain event types the platform publishes (Dapr topics are names, not patterns).
-TOPICS: tuple[str, ...] = ("alert.agent_fallback", "query.completed", "query.failed")
+TOPICS: tuple[str, ...] = ("alert.agent_fallback", "document.failed", "document.ready",
+                           "query.completed", "query.failed")
 
 
 def sequence_after(after: str | None) -> int:

@@ -31,6 +31,7 @@ from agentflow.ports.event_bus import EventBus
 from agentflow.ports.event_log import EventLog
 from agentflow.ports.extractor import Extractor
 from agentflow.ports.model_provider import ModelProvider
+from agentflow.ports.monitor import Monitor
 from agentflow.ports.sparse_encoder import SparseEncoder
 from agentflow.ports.vector_index import VectorIndex
 from agentflow.ports.workflow_engine import WorkflowEngine
@@ -100,6 +101,7 @@ class Container:
     index: VectorIndex
     events: EventLog
     bus: EventBus
+    monitor: Monitor | None  # the monitoring agent when it runs in this process
     models: ModelProvider
     engine: WorkflowEngine
     uploads: Uploads
@@ -147,12 +149,13 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     embedder = _pooled(settings, executor, embedder or build_embedder(settings))
     sparse = Bm25Encoder()
     index = _index(settings, embedder.dimension)
-    bus = _bus(settings)
+    bus = build_event_bus(settings)
+    monitor = _monitor(settings, bus)
     engine = _engine(settings)
     engine.register_workflow(ingest_document, name=WORKFLOW_NAME)
     IngestActivities(
         catalog=catalog, blobs=blobs, extractor=extractor, executor=executor, embedder=embedder,
-        sparse=sparse, index=index, events=events,
+        sparse=sparse, index=index, events=events, bus=bus,
         chunk_overlap_tokens=ingest.chunk_overlap_tokens,
         extract_timeout_s=ingest.extract_timeout_s, chunk_tokens=ingest.chunk_tokens,
         extract_stage=_load("agentflow.ray_tasks.extract", "core").extract_stage(),
@@ -167,7 +170,8 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
                            chunks_per_task=ingest.chunks_per_embed_task)
     return Container(settings=settings, blobs=blobs, catalog=catalog, extractor=extractor,
                      executor=executor, embedder=embedder, sparse=sparse, index=index,
-                     events=events, bus=bus, models=models, engine=engine, uploads=uploads,
+                     events=events, bus=bus, monitor=monitor, models=models, engine=engine,
+                     uploads=uploads,
                      ingestion=queue,
                      search=search, agents=agents, transport=transport, questions=questions,
                      page_images=PageImages(catalog=catalog, blobs=blobs, extractor=extractor,
@@ -190,7 +194,7 @@ def _records(settings: Settings) -> tuple[Catalog, EventLog]:
     return catalog, events
 
 
-def _bus(settings: Settings) -> EventBus:
+def build_event_bus(settings: Settings) -> EventBus:
     """Domain events in this process, or on Dapr pub/sub (every replica hears them)."""
     if settings.event_bus is EventBusKind.MEMORY:
         from agentflow.adapters.bus.memory_bus import MemoryEventBus
@@ -200,6 +204,18 @@ def _bus(settings: Settings) -> EventBus:
     token = settings.dapr.api_token.get_secret_value() if settings.dapr.api_token else None
     return pubsub.DaprPubSubEventBus(  # type: ignore[no-any-return]
         settings.dapr.http_endpoint, pubsub=settings.dapr.pubsub, token=token)
+
+
+def _monitor(settings: Settings, bus: EventBus) -> Monitor | None:
+    """The monitoring agent hears this process's bus in the embedded profile; with Dapr pub/sub
+    it runs as ``agentflow monitor``, which hears every replica's events."""
+    if settings.event_bus is not EventBusKind.MEMORY:
+        return None
+    monitoring = _load("agentflow.agents.monitoring", "core")
+    agent: Monitor = monitoring.MonitoringAgent()
+    for pattern in monitoring.PATTERNS:
+        bus.subscribe(pattern, agent.observe)
+    return agent
 
 
 def _engine(settings: Settings) -> WorkflowEngine:

@@ -25,6 +25,7 @@ from agentflow.domain.errors import (
     NotFound,
     code_for_error_type,
 )
+from agentflow.domain.events import DomainEvent
 from agentflow.domain.extraction import ExtractedPages, PdfInfo
 from agentflow.domain.vectors import IndexedChunk
 from agentflow.ingestion.chunker import ChunkingPolicy, chunk_pages
@@ -33,6 +34,7 @@ from agentflow.ports.batch_executor import BatchExecutor
 from agentflow.ports.blob_store import BlobStore
 from agentflow.ports.catalog import Catalog
 from agentflow.ports.embedder import Embedder
+from agentflow.ports.event_bus import EventBus
 from agentflow.ports.event_log import EventLog
 from agentflow.ports.extractor import Extractor
 from agentflow.ports.sparse_encoder import SparseEncoder
@@ -58,6 +60,7 @@ class IngestActivities:
     sparse: SparseEncoder
     index: VectorIndex
     events: EventLog
+    bus: EventBus  # document.ready / document.failed for the platform's listeners
     chunk_overlap_tokens: int
     extract_timeout_s: float
     extract_stage: BatchStage  # pages of a PDF -> ExtractedPages JSON, on the CPU pool
@@ -190,9 +193,20 @@ class IngestActivities:
         await self._save(document)
         await self.events.append(document_stream(document.tenant_id, document.id), "ready",
                                  _summary(document))
+        await self._announce(document)
         log.info("document_ready", document_id=document.id, tenant_id=document.tenant_id,
                  pages=document.pages, chunks=document.chunks)
         return {"status": document.status.value, "chunks": indexed}
+
+    async def _announce(self, document: Document) -> None:
+        error = document.error
+        await self.bus.publish(DomainEvent(
+            type=f"document.{document.status.value}", tenant_id=document.tenant_id,
+            trace_id=structlog.contextvars.get_contextvars().get("trace_id"),
+            data={"document_id": document.id, "pages": document.pages, "chunks": document.chunks,
+                  "warnings": len(document.warnings),
+                  "code": error.code if error else None,
+                  "stage": error.stage.value if error and error.stage else None}))
 
     async def fail(self, ctx: ActivityContext, failure: dict[str, Any]) -> dict[str, Any]:
         document = await self.catalog.get_document(failure["tenant_id"], failure["document_id"])
@@ -208,6 +222,7 @@ class IngestActivities:
         await self._save(document)
         await self.events.append(document_stream(document.tenant_id, document.id), "failed",
                                  _summary(document))
+        await self._announce(document)
         log.warning("document_failed", document_id=document.id, tenant_id=document.tenant_id,
                     stage=stage.value, code=document.error.code)
         return {"status": document.status.value}

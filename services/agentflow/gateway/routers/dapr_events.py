@@ -1,29 +1,36 @@
-"""Dapr pub/sub delivery: the topics this app hears and the route each is delivered to.
+"""Dapr pub/sub delivery: the topics an app hears and the route each is delivered to.
 
-Mounted only when the event bus is on Dapr; not part of the public API (hidden from OpenAPI).
+Mounted by the gateway when the event bus is on Dapr, and by ``agentflow monitor``; not part of
+the public API (hidden from OpenAPI). The bus comes from ``request.app.state``: the container's
+in the gateway, the monitor's own in the monitor.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-
-from agentflow.gateway.deps import ContainerDep
+from fastapi import APIRouter, Depends, Request
 
 router = APIRouter(prefix="/dapr", include_in_schema=False)
 
 
+def get_bus(request: Request) -> Any:
+    """A ``DaprPubSubEventBus`` (``subscriptions``, ``deliver``)."""
+    state = request.app.state
+    container = getattr(state, "container", None)
+    return container.bus if container is not None else state.bus
+
+
+BusDep = Annotated[Any, Depends(get_bus)]
+
+
 @router.get("/subscribe")
-async def subscriptions(container: ContainerDep) -> list[dict[str, str]]:
-    bus: Any = container.bus
-    pubsub = container.settings.dapr.pubsub
-    return [{"pubsubname": pubsub, "topic": topic, "route": f"/dapr/events/{topic}"}
-            for topic in bus.topics()]
+async def subscriptions(bus: BusDep) -> list[dict[str, str]]:
+    subscriptions: list[dict[str, str]] = bus.subscriptions("/dapr/events")
+    return subscriptions
 
 
 @router.post("/events/{topic}")
-async def deliver(topic: str, request: Request, container: ContainerDep) -> dict[str, str]:
-    bus: Any = container.bus
+async def deliver(topic: str, request: Request, bus: BusDep) -> dict[str, str]:
     await bus.deliver(await request.json())
     return {"status": "SUCCESS"}  # acknowledged: a listener's failure must not be redelivered

@@ -55,6 +55,11 @@ class DaprPubSubEventBus:
         """Every declared topic: this replica hears them all (``recent`` shows them)."""
         return list(TOPICS)
 
+    def subscriptions(self, route_prefix: str) -> list[dict[str, str]]:
+        """What the app answers on ``/dapr/subscribe``: each topic delivered to its own route."""
+        return [{"pubsubname": self._pubsub, "topic": topic, "route": f"{route_prefix}/{topic}"}
+                for topic in self.topics()]
+
     async def deliver(self, envelope: dict[str, Any]) -> None:
         """Run the local handlers for one delivery (a CloudEvent whose ``data`` is the event)."""
         event = DomainEvent.model_validate(envelope.get("data", envelope))

@@ -1,0 +1,1 @@
+"""``agentflow monitor``: the monitoring agent as a service behind Dapr pub/sub."""
