@@ -31,6 +31,11 @@ class EmbeddingBackend(StrEnum):
     TORCH = "torch"
 
 
+class IngestDispatchKind(StrEnum):
+    QUEUE = "queue"  # an in-process queue runs the workflows (embedded, or a single gateway)
+    DAPR_ACTORS = "dapr-actors"  # each document's IngestionActor (``agentflow ingestion``)
+
+
 class IngestSettings(BaseModel):
     max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
     max_files_per_request: int = Field(default=20, gt=0)
@@ -44,6 +49,7 @@ class IngestSettings(BaseModel):
     extract_timeout_s: float = Field(default=120.0, gt=0)
     # One more than the cores: the next document is extracted while the others embed.
     max_concurrent_documents: int = Field(default=3, gt=0)
+    dispatch: IngestDispatchKind = IngestDispatchKind.QUEUE
 
 
 class EmbeddingSettings(BaseModel):
@@ -233,8 +239,13 @@ class RaySettings(BaseModel):
     cpu_pool: RayPoolSettings = Field(default_factory=lambda: RayPoolSettings(max_actors=4))
     # num_gpus=0 runs the embedding pool on CPUs (this machine); the Helm chart sets 1.
     gpu_pool: RayPoolSettings = Field(default_factory=lambda: RayPoolSettings(batch_size=256))
-    # Calls for the same stage arriving within this window share one dataset (and its actors).
-    coalesce_ms: int = Field(default=100, ge=0, le=10_000)
+    # Calls for the same stage share one dataset (and its actors' start-up): a wave closes once
+    # no call arrived for ``coalesce_ms``, or ``max_wait_ms`` after it opened.
+    coalesce_ms: int = Field(default=300, ge=0, le=10_000)
+    max_wait_ms: int = Field(default=2_000, ge=0, le=60_000)
+    # Documents ingested at once on Ray: the cluster, not this process's cores, is the limit,
+    # and the more documents share a wave the less each pays for it.
+    max_concurrent_documents: int = Field(default=32, gt=0)
     # Backpressure on the object store: a dataset stops reading input above this much.
     object_store_limit_mb: int = Field(default=512, gt=0)
     # Embed documents on the GPU pool (False: on each orchestrator's local model).

@@ -126,7 +126,9 @@ def _pickled_error(error: Exception) -> bytes:
 class _Wave:
     """Calls for one stage waiting to be run together."""
 
-    def __init__(self) -> None:
+    def __init__(self, opened: float) -> None:
+        self.opened = opened
+        self.last = opened
         self.calls: list[tuple[list[Row], asyncio.Future[list[Row]]]] = []
 
 
@@ -211,8 +213,9 @@ class RayBatchExecutor:
         loop = asyncio.get_running_loop()
         wave = self._waves.get(stage)
         if wave is None:
-            wave = self._waves[stage] = _Wave()
-            loop.call_later(self._settings.coalesce_ms / 1000, self._start_flush, stage)
+            wave = self._waves[stage] = _Wave(loop.time())
+            loop.call_later(self._settings.coalesce_ms / 1000, self._close_wave, stage, wave)
+        wave.last = loop.time()
         future: asyncio.Future[list[Row]] = loop.create_future()
         wave.calls.append((list(rows), future))
         try:
@@ -221,8 +224,15 @@ class RayBatchExecutor:
             log.error("ray_stage_timed_out", stage=stage.name, timeout_s=timeout_s)
             raise
 
-    def _start_flush(self, stage: BatchStage) -> None:
-        task = asyncio.get_running_loop().create_task(self._flush(stage))
+    def _close_wave(self, stage: BatchStage, wave: _Wave) -> None:
+        """Run the wave once calls stopped arriving (or it waited long enough)."""
+        loop = asyncio.get_running_loop()
+        quiet_until = wave.last + self._settings.coalesce_ms / 1000
+        deadline = wave.opened + self._settings.max_wait_ms / 1000
+        if loop.time() < min(quiet_until, deadline):
+            loop.call_at(min(quiet_until, deadline), self._close_wave, stage, wave)
+            return
+        task = loop.create_task(self._flush(stage))
         self._flushes.add(task)
         task.add_done_callback(self._flushes.discard)
 

@@ -84,8 +84,14 @@ class IngestionActor(Actor, IngestionActorInterface, Remindable):
         return state
 
     async def ingest(self, request: dict[str, Any]) -> dict[str, Any]:
-        """Start ingesting (``{"attempt": n}``, the document's attempt number)."""
-        state = await self._start(int(request.get("attempt", 0)), starts=1)
+        """Start ingesting (``{"attempt": n}``, the document's attempt number). Idempotent: an
+        attempt already started is left to its workflow and reminder (gateways hand unfinished
+        documents over again when they start)."""
+        attempt = int(request.get("attempt", 0))
+        found, stored = await self._state_manager.try_get_state(STATE)
+        if found and stored and int(stored["attempt"]) == attempt:
+            return dict(stored)
+        state = await self._start(attempt, starts=1)
         every = self._services().check_every
         await self.register_reminder(REMINDER, b"", due_time=every, period=every)
         return state

@@ -30,6 +30,7 @@ from agentflow.ports.embedder import Embedder
 from agentflow.ports.event_bus import EventBus
 from agentflow.ports.event_log import EventLog
 from agentflow.ports.extractor import Extractor
+from agentflow.ports.ingestion_dispatch import IngestionDispatch
 from agentflow.ports.model_provider import ModelProvider
 from agentflow.ports.monitor import Monitor
 from agentflow.ports.sparse_encoder import SparseEncoder
@@ -42,6 +43,7 @@ from agentflow.settings import (
     AgentTransportKind,
     EmbeddingBackend,
     EventBusKind,
+    IngestDispatchKind,
     Profile,
     Settings,
     WorkflowEngineKind,
@@ -105,7 +107,7 @@ class Container:
     models: ModelProvider
     engine: WorkflowEngine
     uploads: Uploads
-    ingestion: IngestionQueue
+    ingestion: IngestionDispatch
     search: SearchService
     agents: dict[AgentName, Agent]  # the role agents this process can serve
     transport: AgentTransport
@@ -165,14 +167,12 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
                                                       index, events, bus, models, engine)
     uploads = Uploads(catalog=catalog, blobs=blobs, extractor=extractor, executor=executor,
                       max_bytes=ingest.max_upload_bytes)
-    queue = IngestionQueue(engine, catalog, concurrency=ingest.max_concurrent_documents,
-                           pages_per_task=ingest.pages_per_extract_task,
-                           chunks_per_task=ingest.chunks_per_embed_task)
+    ingestion = _dispatch(settings, engine, catalog)
     return Container(settings=settings, blobs=blobs, catalog=catalog, extractor=extractor,
                      executor=executor, embedder=embedder, sparse=sparse, index=index,
                      events=events, bus=bus, monitor=monitor, models=models, engine=engine,
                      uploads=uploads,
-                     ingestion=queue,
+                     ingestion=ingestion,
                      search=search, agents=agents, transport=transport, questions=questions,
                      page_images=PageImages(catalog=catalog, blobs=blobs, extractor=extractor,
                                             executor=executor))
@@ -204,6 +204,22 @@ def build_event_bus(settings: Settings) -> EventBus:
     token = settings.dapr.api_token.get_secret_value() if settings.dapr.api_token else None
     return pubsub.DaprPubSubEventBus(  # type: ignore[no-any-return]
         settings.dapr.http_endpoint, pubsub=settings.dapr.pubsub, token=token)
+
+
+def _dispatch(settings: Settings, engine: WorkflowEngine, catalog: Catalog) -> IngestionDispatch:
+    """Uploads are ingested by this process's queue, or handed to their Dapr actors."""
+    ingest = settings.ingest
+    if ingest.dispatch is IngestDispatchKind.QUEUE:
+        concurrency = ingest.max_concurrent_documents
+        if settings.ray_address is not None:
+            concurrency = max(concurrency, settings.ray.max_concurrent_documents)
+        return IngestionQueue(engine, catalog, concurrency=concurrency,
+                              pages_per_task=ingest.pages_per_extract_task,
+                              chunks_per_task=ingest.chunks_per_embed_task)
+    actors = _load("agentflow.adapters.dispatch.dapr_actors", "core")
+    token = settings.dapr.api_token.get_secret_value() if settings.dapr.api_token else None
+    return actors.DaprActorDispatch(  # type: ignore[no-any-return]
+        settings.dapr.http_endpoint, catalog, token=token)
 
 
 def _monitor(settings: Settings, bus: EventBus) -> Monitor | None:

@@ -1,0 +1,1 @@
+"""IngestionDispatch adapters (the in-process queue lives in ``agentflow.ingestion.queue``)."""

@@ -1,0 +1,25 @@
+"""Who runs ``ingest_document`` for an uploaded document: an in-process queue, or the document's
+own ingestion actor behind Dapr."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from agentflow.domain.documents import Document
+
+
+class IngestionDispatch(Protocol):
+    async def start(self) -> None:
+        """Begin dispatching; hand over again every document a crash left unfinished."""
+        ...
+
+    async def stop(self) -> None: ...
+
+    def submit(self, document: Document) -> None:
+        """Ingest ``document`` (its current attempt); returns at once, never raises. Submitting
+        the same attempt twice ingests it once."""
+        ...
+
+    async def wait_idle(self) -> None:
+        """Until every submitted document has been handed over (and, in-process, finished)."""
+        ...
