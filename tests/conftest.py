@@ -183,3 +183,21 @@ def ray_session() -> Iterator[None]:
              runtime_env={"env_vars": {"PYTHONPATH": str(ROOT)}})
     yield
     ray.shutdown()
+
+
+@pytest.fixture
+def cli_process_state() -> Iterator[None]:
+    """``agentflow`` commands configure logging for their process (onto pytest's captured
+    streams here): put the global logging set-up back afterwards, so later tests do not log into
+    a closed capture or at another level."""
+    import logging
+
+    import structlog
+
+    saved = structlog.get_config()
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    structlog.configure(**saved)
+    root.handlers = handlers
+    root.setLevel(level)

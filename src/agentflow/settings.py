@@ -255,7 +255,37 @@ class RaySettings(BaseModel):
 
 
 class AuthSettings(BaseModel):
+    """Bearer credentials: API keys (always) and JWTs (HS256 with ``jwt_secret``, or RS256 with
+    ``jwt_public_key_file`` / ``jwks_file``)."""
+
     enabled: bool = False
+    jwt_secret: SecretStr | None = None
+    jwt_public_key_file: Path | None = None  # PEM
+    jwks_file: Path | None = None  # {"keys": [...]}, picked by the token's ``kid``
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    clock_skew_s: int = Field(default=30, ge=0, le=120)
+    # Tokens must be short-lived: ``exp`` at most this far after ``iat`` (and after now).
+    max_token_lifetime_s: int = Field(default=3600, gt=0, le=86_400)
+    # What the platform's own callers (the LLM retrieval agent calling the MCP tools) present,
+    # with the tenant in X-Tenant-ID. Random per process when unset: set one shared secret when
+    # agents and the MCP server run in different processes.
+    service_token: SecretStr | None = None
+    # Per-tenant requests per minute on the API (a token bucket; 0: no limit).
+    requests_per_minute: int = Field(default=600, ge=0)
+
+    def check_secrets(self) -> None:
+        """A guessable HS256 secret would let anyone mint tokens for any tenant."""
+        if self.jwt_secret is None:
+            return
+        secret = self.jwt_secret.get_secret_value()
+        if len(secret) < 32 or secret.lower() in _WEAK_SECRETS:
+            raise InvalidInput("AGENTFLOW_AUTH__JWT_SECRET must be a random string of at least "
+                               "32 characters (e.g. `openssl rand -hex 32`)")
+
+
+_WEAK_SECRETS = frozenset({"secret", "changeme", "change-me", "password", "agentflow",
+                           "dev", "development", "test"})
 
 
 class Settings(BaseSettings):
@@ -301,6 +331,7 @@ class Settings(BaseSettings):
     def check_safe_to_serve(self) -> None:
         """Refuse configurations that would expose data without authentication."""
         if self.auth.enabled:
+            self.auth.check_secrets()
             return
         if self.profile is Profile.DISTRIBUTED:
             raise InvalidInput("the distributed profile requires AGENTFLOW_AUTH__ENABLED=true")

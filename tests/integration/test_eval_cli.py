@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import structlog
 
 from agentflow.cli.main import main
 from tests.conftest import MODEL_CACHE, shared
 
 
 @pytest.fixture(autouse=True)
-def _cli_process_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """``main`` configures logging for its process (onto pytest's captured streams here):
-    put the global logging set-up back afterwards, so later tests do not log into a closed
-    capture."""
+def _cli_process_state(monkeypatch: pytest.MonkeyPatch, cli_process_state: None) -> None:
     monkeypatch.setenv("AGENTFLOW_EMBEDDING__CACHE_DIR", str(MODEL_CACHE))
-    saved = structlog.get_config()
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    structlog.configure(**saved)
-    root.handlers = handlers
-    root.setLevel(level)
 
 
 def _beir(folder: Path) -> Path:

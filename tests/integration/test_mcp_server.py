@@ -138,3 +138,46 @@ async def test_standalone_mcp_app_serves_the_same_tools(container: Container) ->
             assert {t.name for t in (await client.list_tools()).tools} >= TOOLS
             assert structured(await client.call_tool("hybrid_search", {"query": "x"})) == {
                 "query": "x", "passages": []}
+
+
+async def test_with_auth_on_the_tenant_comes_from_the_key(tmp_path: Path, embedder: Any,
+                                                          tiny_pdf: Path) -> None:
+    """X-Tenant-ID counts only with the platform's service token; a caller's key decides."""
+    from pydantic import SecretStr
+
+    from agentflow.auth.admin import IdentityAdmin
+    from agentflow.cli.admin import OPERATOR
+    from agentflow.domain.identity import Role
+    from agentflow.runtime.container import build_container
+    from agentflow.settings import AuthSettings
+    from tests.conftest import make_settings
+
+    settings = make_settings(tmp_path)
+    settings.auth = AuthSettings(enabled=True, requests_per_minute=0,
+                                 service_token=SecretStr("service-token-for-tests-0123456789"))
+    container = build_container(settings, embedder=embedder)
+    admin = IdentityAdmin(container.identities)
+    for tenant in ("acme", "globex"):
+        await admin.create_tenant(tenant, by=OPERATOR)
+    acme_key, _ = await admin.create_key("acme", Role.USER, by=OPERATOR)
+    globex_key, _ = await admin.create_key("globex", Role.USER, by=OPERATOR)
+    async with serving(create_app(container=container)) as url:
+        async with httpx.AsyncClient(base_url=url, timeout=60, headers={
+                "Authorization": f"Bearer {acme_key}"}) as http:
+            document_id = (await upload(http, tiny_pdf)).json()["documents"][0]["id"]
+            assert (await wait_terminal(http, document_id))["status"] == "ready"
+            refused = await http.post("/mcp", headers={"Authorization": "Bearer af_wrong"},
+                                      json={"jsonrpc": "2.0", "id": 1, "method": "ping"})
+            assert refused.status_code == 401 and refused.json()["code"] == "unauthenticated"
+
+        async def listed(token: str, tenant: str | None = None) -> list[str]:
+            headers = {"Authorization": f"Bearer {token}", **(
+                {"X-Tenant-ID": tenant} if tenant else {})}
+            async with create_mcp_http_client(headers=headers) as http, \
+                    Client(streamable_http_client(f"{url}/mcp", http_client=http)) as client:
+                result = structured(await client.call_tool("list_documents", {}))
+            return [d["document_id"] for d in result["documents"]]
+
+        assert await listed(acme_key) == [document_id]
+        assert await listed(globex_key, tenant="acme") == []  # the header cannot widen a key
+        assert await listed("service-token-for-tests-0123456789", tenant="acme") == [document_id]

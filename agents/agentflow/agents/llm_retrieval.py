@@ -13,7 +13,7 @@ from typing import Any
 
 from agents.items import ToolCallOutputItem
 from agents.mcp import MCPServerStreamableHttp
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, SecretStr, ValidationError
 
 from agentflow.agents.llm_run import LlmRuntime, model_of, prompt
 from agentflow.agents.llm_synthesis import question_block
@@ -55,8 +55,12 @@ def tool_passages(items: list[Any]) -> dict[str, Passage]:
 class LlmRetrievalAgent:
     name = AgentName.RETRIEVAL
 
-    def __init__(self, runtime: LlmRuntime, search: SearchService, mcp_url: str) -> None:
+    def __init__(self, runtime: LlmRuntime, search: SearchService, mcp_url: str, *,
+                 service_token: SecretStr | None = None) -> None:
         self._runtime = runtime
+        # With auth on, the MCP endpoint trusts X-Tenant-ID only from the platform's own token.
+        self._auth = ({"Authorization": f"Bearer {service_token.get_secret_value()}"}
+                      if service_token else {})
         self._search = search
         self._mcp_url = mcp_url
         self._instructions = prompt("retrieval")
@@ -65,7 +69,8 @@ class LlmRetrievalAgent:
         request = expect(message, RetrievalRequest, self.name)
         model = model_of(request, self.name)
         server = MCPServerStreamableHttp(
-            params={"url": self._mcp_url, "headers": {TENANT_HEADER: request.tenant_id},
+            params={"url": self._mcp_url,
+                    "headers": {TENANT_HEADER: request.tenant_id, **self._auth},
                     "timeout": self._runtime.token_timeout_s},
             name="agentflow", cache_tools_list=True, use_structured_content=True,
             client_session_timeout_seconds=self._runtime.token_timeout_s)

@@ -9,6 +9,8 @@ from typing import Any, TextIO
 
 import httpx
 
+from agentflow.cli.credentials import auth_headers
+
 
 def sse_events(lines: Iterator[str]) -> Iterator[tuple[str, dict[str, Any]]]:
     """``(event, data)`` pairs from SSE lines (comments and ids skipped)."""
@@ -53,7 +55,8 @@ def ask(url: str, question: str, *, top_k: int, conversation_id: str | None,
     attempt = 1
     streamed: list[str] = []
     try:
-        with httpx.Client(base_url=url, timeout=httpx.Timeout(10.0, read=timeout_s)) as client, \
+        with httpx.Client(base_url=url, timeout=httpx.Timeout(10.0, read=timeout_s),
+                          headers=auth_headers()) as client, \
                 client.stream("POST", "/v1/queries", json=body) as response:
             if response.status_code >= 400:
                 response.read()

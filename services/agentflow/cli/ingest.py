@@ -10,6 +10,8 @@ from typing import Any
 
 import httpx
 
+from agentflow.cli.credentials import auth_headers
+
 _BAR = 24
 
 
@@ -65,7 +67,8 @@ def ingest_paths(url: str, paths: list[Path], *, wait: bool, timeout_s: float) -
     failures = 0
     deadline = time.monotonic() + timeout_s
     uploaded: list[tuple[str, str]] = []
-    with httpx.Client(base_url=url, timeout=httpx.Timeout(60.0)) as client:
+    with httpx.Client(base_url=url, timeout=httpx.Timeout(60.0),
+                      headers=auth_headers()) as client:
         for path in files:
             try:
                 with path.open("rb") as handle:

@@ -1,5 +1,5 @@
 """The ``agentflow`` command: serve, mcp, agent, ingestion, orchestrator, monitor, ingest, ask, eval,
-openapi."""
+admin, openapi."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from starlette.types import ASGIApp
 
+from agentflow.cli.admin import add_admin_commands
 from agentflow.cli.evaluate import add_eval_commands
 from agentflow.domain.errors import AgentFlowError
 from agentflow.settings import Settings
@@ -149,6 +150,7 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("--timeout", type=float, default=60.0)
     ask.set_defaults(run=_ask)
     add_eval_commands(commands)
+    add_admin_commands(commands)
     openapi = commands.add_parser("openapi", help="print the OpenAPI document of the HTTP API")
     openapi.add_argument("--out", type=Path, default=None)
     openapi.set_defaults(run=_openapi)

@@ -11,7 +11,14 @@ from fastapi import FastAPI, Request, Response
 from starlette.routing import Route
 
 from agentflow.gateway import problems
-from agentflow.gateway.routers import conversations, dapr_events, documents, health, queries
+from agentflow.gateway.routers import (
+    admin,
+    conversations,
+    dapr_events,
+    documents,
+    health,
+    queries,
+)
 from agentflow.mcp.endpoint import PATH as MCP_PATH
 from agentflow.mcp.endpoint import McpEndpoint
 from agentflow.observability.logging import bind_trace_id
@@ -43,7 +50,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
             await owned.start()
             stack.push_async_callback(owned.close)
             await stack.enter_async_context(
-                mcp.serving(owned.search, owned.catalog, host=settings.host))
+                mcp.serving(owned.search, owned.catalog, host=settings.host,
+                            authenticator=owned.authenticator))
             log.info("agentflow_started", profile=settings.profile.value,
                      data_dir=str(settings.data_dir), embedder=owned.embedder.name)
             yield
@@ -64,6 +72,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     app.include_router(documents.router)
     app.include_router(queries.router)
     app.include_router(conversations.router)
+    app.include_router(admin.router)
     # The knowledge base as MCP tools (streamable HTTP), for our retrieval agent and any client.
     app.router.routes.append(Route(MCP_PATH, endpoint=mcp, methods=["GET", "POST", "DELETE"]))
     if settings.event_bus is EventBusKind.DAPR:  # Dapr pub/sub delivers domain events here

@@ -1,12 +1,15 @@
-"""``Annotated`` dependencies shared by the routers."""
+"""``Annotated`` dependencies shared by the routers: the container, the caller, its tenant."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
+import structlog
 from fastapi import Depends, Request
 
-from agentflow.gateway.tenancy import tenant_from_headers
+from agentflow.domain.errors import Forbidden, RateLimited
+from agentflow.domain.identity import Principal
+from agentflow.gateway.tenancy import principal_from_headers
 from agentflow.runtime.container import Container
 
 
@@ -15,9 +18,36 @@ def get_container(request: Request) -> Container:
     return container
 
 
-def get_tenant_id(request: Request) -> str:
-    return tenant_from_headers(request.headers)
-
-
 ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+async def get_principal(request: Request, container: ContainerDep) -> Principal:
+    """The authenticated caller, within its tenant's request rate (429 beyond it)."""
+    principal = await principal_from_headers(container.authenticator, request.headers)
+    request.state.principal = principal
+    structlog.contextvars.bind_contextvars(tenant_id=principal.tenant_id)
+    per_minute = container.settings.auth.requests_per_minute
+    if per_minute and principal.method != "local":
+        decision = await container.limiter.take(
+            f"requests:{principal.tenant_id}", capacity=per_minute, rate_per_s=per_minute / 60)
+        if not decision.allowed:
+            raise RateLimited(f"more than {per_minute} requests per minute for this tenant",
+                              retry_after_s=decision.retry_after_s, limit=per_minute)
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+async def get_tenant_id(principal: PrincipalDep) -> str:
+    return principal.tenant_id
+
+
+async def get_admin(principal: PrincipalDep) -> Principal:
+    if not principal.is_admin:
+        raise Forbidden("this needs the admin role", role=principal.role.value)
+    return principal
+
+
 TenantDep = Annotated[str, Depends(get_tenant_id)]
+AdminDep = Annotated[Principal, Depends(get_admin)]

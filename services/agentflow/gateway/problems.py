@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import structlog
@@ -24,6 +25,10 @@ _STATUS: list[tuple[type[errors.AgentFlowError], int]] = [
     (errors.InvalidInput, 400),
     (errors.NotFound, 404),
     (errors.Conflict, 409),
+    (errors.Unauthenticated, 401),
+    (errors.Forbidden, 403),
+    (errors.RateLimited, 429),
+    (errors.QuotaExceeded, 429),
     (errors.AgentFailed, 503),
     (errors.DependencyMissing, 503),
     (errors.StoreUnavailable, 503),
@@ -69,6 +74,11 @@ def install(app: FastAPI) -> None:
         response = problem_for(exc)
         if isinstance(exc, errors.StoreUnavailable):
             response.headers["Retry-After"] = "1"
+        retry_after = exc.fields.get("retry_after_s")
+        if isinstance(retry_after, int | float):
+            response.headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
+        if isinstance(exc, errors.Unauthenticated):
+            response.headers["WWW-Authenticate"] = 'Bearer realm="agentflow"'
         return response
 
     @app.exception_handler(RequestValidationError)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from agentflow.domain.documents import (
     Document,
@@ -17,6 +17,7 @@ from agentflow.domain.documents import (
     Progress,
     TextBlock,
 )
+from agentflow.domain.identity import TENANT_ID_PATTERN, ApiKey, Role
 from agentflow.domain.queries import (
     AgentUsage,
     Citation,
@@ -116,3 +117,32 @@ class QueryView(BaseModel):
 class ConversationView(BaseModel):
     id: str
     turns: list[ConversationTurn]
+
+
+class TenantCreate(BaseModel):
+    name: str = Field(pattern=TENANT_ID_PATTERN, description="The tenant id: lower-case slug")
+
+
+class ApiKeyCreate(BaseModel):
+    tenant_id: str | None = Field(default=None, pattern=TENANT_ID_PATTERN,
+                                  description="Default: the caller's tenant")
+    role: Role = Role.USER
+
+
+class ApiKeyView(BaseModel):
+    """A key as listed: never its secret or hash."""
+
+    id: str
+    tenant_id: str
+    role: Role
+    prefix: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+    @classmethod
+    def of(cls, key: ApiKey) -> ApiKeyView:
+        return cls.model_validate(key.model_dump(exclude={"key_hash"}))
+
+
+class ApiKeyCreated(ApiKeyView):
+    key: str = Field(description="The secret: shown this once, stored only as a hash")

@@ -31,7 +31,8 @@ def create_mcp_app(settings: Settings, *, container: Container | None = None) ->
             await owned.start()
             stack.push_async_callback(owned.close)
             await stack.enter_async_context(
-                endpoint.serving(owned.search, owned.catalog, host=settings.host))
+                endpoint.serving(owned.search, owned.catalog, host=settings.host,
+                                 authenticator=owned.authenticator))
             yield
 
     async def healthz(request: Request) -> JSONResponse:

@@ -1,7 +1,9 @@
 """``/mcp`` as an ASGI endpoint whose session manager runs inside the host app's lifespan.
 
 Stateless streamable HTTP with JSON responses: every call is one POST that any replica can answer
-(no sticky sessions behind a load balancer), and the tenant is read from each request.
+(no sticky sessions behind a load balancer), and the tenant is read from each request: with auth
+on, from its credentials (the endpoint authenticates every request and rewrites ``X-Tenant-ID``
+to the principal's tenant before the tools see it).
 """
 
 from __future__ import annotations
@@ -12,9 +14,14 @@ from contextlib import asynccontextmanager
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
+from agentflow.auth.authenticator import Authenticator
+from agentflow.domain.errors import InvalidInput, Unauthenticated
+from agentflow.domain.tenancy import TENANT_HEADER
+from agentflow.gateway.tenancy import principal_from_headers
 from agentflow.mcp.server import build_mcp_server
 from agentflow.ports.catalog import Catalog
 from agentflow.retrieval.search import SearchService
@@ -27,9 +34,11 @@ class McpEndpoint:
 
     def __init__(self) -> None:
         self._manager: StreamableHTTPSessionManager | None = None
+        self._authenticator: Authenticator | None = None
 
     @asynccontextmanager
     async def serving(self, search: SearchService, catalog: Catalog, *,
+                      authenticator: Authenticator | None = None,
                       host: str = "127.0.0.1") -> AsyncIterator[MCPServer]:
         """Build the server and answer requests until the context exits.
 
@@ -54,11 +63,11 @@ class McpEndpoint:
         waiter.cancel()
         if task.done():
             task.result()  # it failed to start: raise why
-        self._manager = manager
+        self._manager, self._authenticator = manager, authenticator
         try:
             yield server
         finally:
-            self._manager = None
+            self._manager, self._authenticator = None, None
             stop.set()
             await task
 
@@ -70,4 +79,22 @@ class McpEndpoint:
                 status_code=503, media_type="application/problem+json")
             await response(scope, receive, send)
             return
+        authenticator = self._authenticator
+        if authenticator is not None and authenticator.enabled and scope["type"] == "http":
+            try:
+                principal = await principal_from_headers(authenticator, Headers(scope=scope))
+            except (Unauthenticated, InvalidInput) as error:
+                status = 401 if isinstance(error, Unauthenticated) else 400
+                response = JSONResponse(
+                    {"type": f"https://agentflow.dev/problems/{error.code}",
+                     "title": error.title, "status": status, "detail": error.detail,
+                     "code": error.code}, status_code=status,
+                    media_type="application/problem+json",
+                    headers={"WWW-Authenticate": 'Bearer realm="agentflow"'})
+                await response(scope, receive, send)
+                return
+            tenant = TENANT_HEADER.lower().encode()
+            scope = {**scope, "headers": [
+                *(h for h in scope["headers"] if h[0].lower() != tenant),
+                (tenant, principal.tenant_id.encode())]}
         await self._manager.handle_request(scope, receive, send)

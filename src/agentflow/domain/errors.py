@@ -12,6 +12,10 @@ maps them to RFC 9457 problem responses.
     │   └── InvalidQuestion             (code: invalid_question)
     ├── NotFound                        (code: not_found)
     ├── Conflict                        (code: conflict)
+    ├── Unauthenticated                 (code: unauthenticated)
+    ├── Forbidden                       (code: forbidden)
+    ├── RateLimited                     (code: rate_limited)
+    ├── QuotaExceeded                   (code: quota_exceeded)
     ├── IngestionFailed                 (code: ingestion_failed)
     │   ├── UnreadablePdf               (code: unreadable_pdf)
     │   ├── NoExtractableText           (code: no_text)
@@ -79,6 +83,34 @@ class NotFound(AgentFlowError):
 class Conflict(AgentFlowError):
     code = "conflict"
     title = "Conflict"
+
+
+class Unauthenticated(AgentFlowError):
+    """No credentials, or credentials that do not check out (never says which part failed)."""
+
+    code = "unauthenticated"
+    title = "Authentication required"
+
+
+class Forbidden(AgentFlowError):
+    """Authenticated, but the role does not allow this."""
+
+    code = "forbidden"
+    title = "Forbidden"
+
+
+class RateLimited(AgentFlowError):
+    """Too many requests for the tenant's limit; ``retry_after_s`` says when to come back."""
+
+    code = "rate_limited"
+    title = "Too many requests"
+
+
+class QuotaExceeded(AgentFlowError):
+    """A per-tenant quota (documents, bytes, tokens per day, concurrent ingestions) is used up."""
+
+    code = "quota_exceeded"
+    title = "Quota exceeded"
 
 
 class IngestionFailed(AgentFlowError):

@@ -9,15 +9,18 @@ the composition root (ADR 0006).
 from __future__ import annotations
 
 import importlib
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 import structlog
+from pydantic import SecretStr
 
 from agentflow.answering.page_images import PageImages
 from agentflow.answering.questions import Questions
+from agentflow.auth.authenticator import Authenticator
 from agentflow.domain.errors import DependencyMissing
 from agentflow.domain.messages import AgentName
 from agentflow.ingestion.queue import IngestionQueue
@@ -30,9 +33,11 @@ from agentflow.ports.embedder import Embedder
 from agentflow.ports.event_bus import EventBus
 from agentflow.ports.event_log import EventLog
 from agentflow.ports.extractor import Extractor
+from agentflow.ports.identity_store import IdentityStore
 from agentflow.ports.ingestion_dispatch import IngestionDispatch
 from agentflow.ports.model_provider import ModelProvider
 from agentflow.ports.monitor import Monitor
+from agentflow.ports.rate_limiter import RateLimiter
 from agentflow.ports.sparse_encoder import SparseEncoder
 from agentflow.ports.vector_index import VectorIndex
 from agentflow.ports.workflow_engine import WorkflowEngine
@@ -103,6 +108,9 @@ class Container:
     index: VectorIndex
     events: EventLog
     bus: EventBus
+    identities: IdentityStore
+    authenticator: Authenticator
+    limiter: RateLimiter
     monitor: Monitor | None  # the monitoring agent when it runs in this process
     models: ModelProvider
     engine: WorkflowEngine
@@ -127,7 +135,7 @@ class Container:
         await self.engine.shutdown()
         await self.executor.close()
         await self.index.close()
-        for owner in (self.transport, self.bus, self.models, self.catalog):
+        for owner in (self.transport, self.bus, self.models, self.identities, self.catalog):
             close = getattr(owner, "close", None)
             if close is not None:
                 await close()
@@ -141,11 +149,16 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     from agentflow.adapters.extract.pymupdf_extractor import PyMuPdfExtractor
     from agentflow.adapters.sparse.bm25 import Bm25Encoder
 
+    if settings.auth.enabled and settings.auth.service_token is None:
+        # One secret for this process's own calls (the retrieval agent to the MCP tools).
+        auth = settings.auth.model_copy(update={"service_token": SecretStr(
+            secrets.token_urlsafe(32))})
+        settings = settings.model_copy(update={"auth": auth})
     data = settings.data_dir
     data.mkdir(parents=True, exist_ok=True)
     ingest = settings.ingest
     blobs = LocalBlobStore(data / "blobs")
-    catalog, events = _records(settings)
+    catalog, events, identities, limiter = build_records(settings)
     extractor = PyMuPdfExtractor()
     executor = _executor(settings)
     embedder = _pooled(settings, executor, embedder or build_embedder(settings))
@@ -170,7 +183,9 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     ingestion = _dispatch(settings, engine, catalog)
     return Container(settings=settings, blobs=blobs, catalog=catalog, extractor=extractor,
                      executor=executor, embedder=embedder, sparse=sparse, index=index,
-                     events=events, bus=bus, monitor=monitor, models=models, engine=engine,
+                     events=events, bus=bus, identities=identities,
+                     authenticator=Authenticator(settings.auth, identities), limiter=limiter,
+                     monitor=monitor, models=models, engine=engine,
                      uploads=uploads,
                      ingestion=ingestion,
                      search=search, agents=agents, transport=transport, questions=questions,
@@ -178,20 +193,38 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
                                             executor=executor))
 
 
-def _records(settings: Settings) -> tuple[Catalog, EventLog]:
-    """The catalog and the event streams: Redis when ``REDIS_URL`` is set, else SQLite and
-    memory."""
+class Records(NamedTuple):
+    """The stores of records: SQLite and memory embedded, one Redis when distributed."""
+
+    catalog: Catalog
+    events: EventLog
+    identities: IdentityStore
+    limiter: RateLimiter
+
+
+def build_records(settings: Settings) -> Records:
+    """The catalog, event streams, tenants and keys, and rate limits: Redis when ``REDIS_URL``
+    is set, else SQLite files in the data directory and memory."""
     if settings.redis_url is None:
         from agentflow.adapters.catalog.sqlite import SqliteCatalog
         from agentflow.adapters.events.memory_log import MemoryEventLog
+        from agentflow.adapters.identity.sqlite_identity import SqliteIdentityStore
+        from agentflow.adapters.limits.memory_limiter import MemoryRateLimiter
 
-        return SqliteCatalog(settings.data_dir / "catalog.sqlite3"), MemoryEventLog()
+        data = settings.data_dir
+        return Records(SqliteCatalog(data / "catalog.sqlite3"), MemoryEventLog(),
+                       SqliteIdentityStore(data / "identity.sqlite3"), MemoryRateLimiter())
     client = _load("redis.asyncio", "distributed").Redis.from_url(settings.redis_url)
-    catalog = _load("agentflow.adapters.catalog.redis_catalog", "distributed").RedisCatalog(
-        client, prefix=settings.redis_prefix)
-    events = _load("agentflow.adapters.events.redis_log", "distributed").RedisEventLog(
-        client, prefix=f"{settings.redis_prefix}events:")
-    return catalog, events
+    prefix = settings.redis_prefix
+    return Records(
+        _load("agentflow.adapters.catalog.redis_catalog", "distributed").RedisCatalog(
+            client, prefix=prefix),
+        _load("agentflow.adapters.events.redis_log", "distributed").RedisEventLog(
+            client, prefix=f"{prefix}events:"),
+        _load("agentflow.adapters.identity.redis_identity", "distributed").RedisIdentityStore(
+            client, prefix=prefix),
+        _load("agentflow.adapters.limits.redis_limiter", "distributed").RedisRateLimiter(
+            client, prefix=f"{prefix}rate:"))
 
 
 def build_event_bus(settings: Settings) -> EventBus:
@@ -387,7 +420,7 @@ def _llm_agents(settings: Settings, models: ModelProvider, search: SearchService
         max_output_tokens=llm.max_output_tokens, max_turns=llm.max_turns)
     return {
         AgentName.RETRIEVAL: _load("agentflow.agents.llm_retrieval", "core").LlmRetrievalAgent(
-            runtime, search, mcp_url(settings)),
+            runtime, search, mcp_url(settings), service_token=settings.auth.service_token),
         AgentName.SYNTHESIS: _load("agentflow.agents.llm_synthesis", "core").LlmSynthesisAgent(
             runtime, events),
         AgentName.CITATION: _load("agentflow.agents.llm_citation", "core").LlmCitationAgent(

@@ -56,6 +56,17 @@ class SqliteStore:
 
         await self._run(write)
 
+    async def _fetch(self, sql: str, args: Sequence[object]) -> list[tuple[str, ...]]:
+        """Every row of a query, read (and its cursor closed) on the catalog thread."""
+        def read(db: sqlite3.Connection) -> list[tuple[str, ...]]:
+            cursor = db.execute(sql, args)
+            try:
+                return cursor.fetchall()
+            finally:
+                cursor.close()
+
+        return await self._run(read)
+
     async def close(self) -> None:
         await self._run(lambda db: db.close())
         self._thread.shutdown(wait=True)

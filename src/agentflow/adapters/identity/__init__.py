@@ -1,0 +1,1 @@
+"""IdentityStore adapters: SQLite (embedded) and Redis (distributed)."""

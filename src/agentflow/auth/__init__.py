@@ -1,0 +1,1 @@
+"""Authentication: API keys and JWTs to a ``Principal`` (tenant and role)."""
