@@ -175,3 +175,15 @@ async def test_usage_is_recorded_per_query_and_summed_per_tenant_agent_and_model
     window = await catalog.usage_totals("a", since=T0 + timedelta(minutes=30),
                                         until=T0 + timedelta(hours=2))
     assert [(t.agent, t.queries) for t in window] == [("synthesis", 1)]
+
+
+async def test_the_footprint_counts_documents_and_bytes_per_tenant(catalog: Catalog) -> None:
+    for n in range(3):
+        await catalog.add_document(doc("acme", n).model_copy(update={"size_bytes": 1000 + n}))
+    await catalog.add_document(doc("acme", 0))  # a duplicate counts once
+    await catalog.add_document(doc("beta", 9).model_copy(update={"size_bytes": 5}))
+    assert (await catalog.footprint("acme")).model_dump() == {"documents": 3, "bytes": 3003}
+    await catalog.delete_document("acme", doc("acme", 1).id)
+    assert (await catalog.footprint("acme")).model_dump() == {"documents": 2, "bytes": 2002}
+    assert (await catalog.footprint("beta")).bytes == 5
+    assert (await catalog.footprint("gamma")).model_dump() == {"documents": 0, "bytes": 0}

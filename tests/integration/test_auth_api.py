@@ -163,3 +163,41 @@ def test_serving_refuses_unsafe_set_ups(tmp_path: Path) -> None:
                     auth=AuthSettings(enabled=True, jwt_secret=SecretStr("secret")))
     with pytest.raises(InvalidInput, match="at least 32"):
         weak.check_safe_to_serve()
+
+
+async def test_the_audit_log_records_agents_ingestion_admin_and_auth_failures(
+        api: dict[str, Any], tiny_pdf: Path) -> None:
+    client, keys = api["client"], api["keys"]
+    user, admin = bearer(keys["acme-user"]["key"]), bearer(keys["acme-admin"]["key"])
+    files = [("file", (tiny_pdf.name, tiny_pdf.read_bytes(), "application/pdf"))]
+    document = (await client.post("/v1/documents", files=files, headers=user)).json()
+    for _ in range(200):
+        status = (await client.get(f"/v1/documents/{document['documents'][0]['id']}",
+                                   headers=user)).json()["status"]
+        if status in ("ready", "failed"):
+            break
+        await asyncio.sleep(0.1)
+    answered = await client.post("/v1/queries", headers=user, json={
+        "question": "What does the text say about information?", "stream": True})
+    assert answered.status_code == 200
+    await client.get("/v1/documents", headers=bearer("af_forged"))
+    entries = (await client.get("/v1/admin/audit?limit=500", headers=admin)).json()
+    actions = {(e["action"], e["outcome"]) for e in entries}
+    assert {("agent.retrieval", "ok"), ("agent.synthesis", "ok"), ("agent.citation", "ok"),
+            ("ingest.extract", "ok"), ("ingest.commit", "ok"),
+            ("admin.create_key", "ok")} <= actions
+    assert all(e["tenant_id"] == "acme" and e["at"] and e["actor"] for e in entries)
+    assert any(e["trace_id"] for e in entries if e["action"].startswith("agent."))
+    page = (await client.get("/v1/admin/audit?limit=2", headers=admin)).json()
+    older = (await client.get(f"/v1/admin/audit?limit=2&before={page[-1]['id']}",
+                              headers=admin)).json()
+    assert [e["id"] for e in page + older] == [e["id"] for e in entries[:4]]
+    platform = (await client.get("/v1/admin/audit",
+                                 headers=bearer(keys["platform"]["key"]))).json()
+    assert any(e["action"] == "auth.failed" and e["detail"]["path"] == "/v1/documents"
+               for e in platform)
+    for method in ("PUT", "PATCH", "DELETE", "POST"):  # no route changes an entry
+        response = await client.request(method, "/v1/admin/audit", headers=admin)
+        assert response.status_code == 405
+    assert (await client.get("/v1/admin/audit", headers=user)).status_code == 403
+    assert (await client.get("/v1/admin/audit?before=1;DROP", headers=admin)).status_code == 422

@@ -156,7 +156,7 @@ async def test_with_auth_on_the_tenant_comes_from_the_key(tmp_path: Path, embedd
     settings.auth = AuthSettings(enabled=True, requests_per_minute=0,
                                  service_token=SecretStr("service-token-for-tests-0123456789"))
     container = build_container(settings, embedder=embedder)
-    admin = IdentityAdmin(container.identities)
+    admin = IdentityAdmin(container.identities, container.audit)
     for tenant in ("acme", "globex"):
         await admin.create_tenant(tenant, by=OPERATOR)
     acme_key, _ = await admin.create_key("acme", Role.USER, by=OPERATOR)

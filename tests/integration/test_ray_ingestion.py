@@ -75,6 +75,7 @@ async def test_an_embedding_actor_killed_mid_batch_loses_no_chunk(
                           small_pdf)
     settings = make_settings(tmp_path / "ray")
     settings.ray_address = "local"
+    settings.ray.embed_on_pool = True  # as with GPUs in the pool (none here)
     container = build_container(settings, embedder=embedder)
     assert isinstance(container.embedder, PooledEmbedder)
     on_ray = await _ingest(container, small_pdf)

@@ -14,6 +14,7 @@ from agentflow.auth.admin import IdentityAdmin
 from agentflow.domain.errors import AgentFlowError
 from agentflow.domain.identity import Principal, Role
 from agentflow.domain.tenancy import DEFAULT_TENANT
+from agentflow.observability.audit import Auditor
 from agentflow.runtime.container import build_records
 from agentflow.settings import Settings
 
@@ -50,7 +51,7 @@ def run_admin(args: argparse.Namespace) -> int:
 
 async def _act(settings: Settings, args: argparse.Namespace) -> Any:
     records = build_records(settings)
-    admin = IdentityAdmin(records.identities)
+    admin = IdentityAdmin(records.identities, Auditor(records.audit))
     try:
         if args.action == "create-tenant":
             return (await admin.create_tenant(args.name, by=OPERATOR)).model_dump(mode="json")
@@ -64,6 +65,7 @@ async def _act(settings: Settings, args: argparse.Namespace) -> Any:
         return [t.model_dump(mode="json") for t in await records.identities.list_tenants()]
     finally:
         await records.identities.close()
+        await records.audit.close()
         close = getattr(records.catalog, "close", None)
         if close is not None:
             await close()

@@ -8,9 +8,11 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 import structlog
 from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 
 from agentflow.gateway import problems
+from agentflow.gateway.guards import RequestGuards
 from agentflow.gateway.routers import (
     admin,
     conversations,
@@ -51,7 +53,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
             stack.push_async_callback(owned.close)
             await stack.enter_async_context(
                 mcp.serving(owned.search, owned.catalog, host=settings.host,
-                            authenticator=owned.authenticator))
+                            authenticator=owned.authenticator, audit=owned.audit))
             log.info("agentflow_started", profile=settings.profile.value,
                      data_dir=str(settings.data_dir), embedder=owned.embedder.name)
             yield
@@ -67,6 +69,14 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         response = await call_next(request)
         response.headers["X-Trace-Id"] = trace_id
         return response
+
+    app.add_middleware(RequestGuards)
+    if settings.cors_origins:  # closed unless configured: browsers refuse cross-origin calls
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                           allow_methods=["GET", "POST", "DELETE"],
+                           allow_headers=["Authorization", "Content-Type", "Last-Event-ID",
+                                          "X-Tenant-ID", "traceparent"],
+                           expose_headers=["X-Trace-Id", "Retry-After"], max_age=600)
 
     app.include_router(health.router)
     app.include_router(documents.router)

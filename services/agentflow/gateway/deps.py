@@ -7,8 +7,9 @@ from typing import Annotated
 import structlog
 from fastapi import Depends, Request
 
-from agentflow.domain.errors import Forbidden, RateLimited
+from agentflow.domain.errors import Forbidden, RateLimited, Unauthenticated
 from agentflow.domain.identity import Principal
+from agentflow.domain.tenancy import DEFAULT_TENANT
 from agentflow.gateway.tenancy import principal_from_headers
 from agentflow.runtime.container import Container
 
@@ -23,7 +24,14 @@ ContainerDep = Annotated[Container, Depends(get_container)]
 
 async def get_principal(request: Request, container: ContainerDep) -> Principal:
     """The authenticated caller, within its tenant's request rate (429 beyond it)."""
-    principal = await principal_from_headers(container.authenticator, request.headers)
+    try:
+        principal = await principal_from_headers(container.authenticator, request.headers)
+    except Unauthenticated as error:
+        # Recorded for the platform's admins (tenant default): no tenant is proven here.
+        await container.audit.record(DEFAULT_TENANT, "anonymous", "auth.failed", "denied", {
+            "reason": error.detail, "method": request.method, "path": request.url.path[:200],
+            "client": request.client.host if request.client else None})
+        raise
     request.state.principal = principal
     structlog.contextvars.bind_contextvars(tenant_id=principal.tenant_id)
     per_minute = container.settings.auth.requests_per_minute

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
+from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from agentflow.domain.errors import InvalidInput
@@ -83,6 +84,10 @@ async def read_form(
         parser.finalize()
         if part.name or part.file is not None:
             raise InvalidInput("the multipart body ended in the middle of a part")
+    except MultipartParseError as error:
+        for incoming in [*open_files, *(received for received, _ in form.files)]:
+            await incoming.writer.abort()
+        raise InvalidInput(f"malformed multipart body: {error}") from None
     except BaseException:
         for incoming in [*open_files, *(received for received, _ in form.files)]:
             await incoming.writer.abort()

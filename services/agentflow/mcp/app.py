@@ -32,7 +32,7 @@ def create_mcp_app(settings: Settings, *, container: Container | None = None) ->
             stack.push_async_callback(owned.close)
             await stack.enter_async_context(
                 endpoint.serving(owned.search, owned.catalog, host=settings.host,
-                                 authenticator=owned.authenticator))
+                                 authenticator=owned.authenticator, audit=owned.audit))
             yield
 
     async def healthz(request: Request) -> JSONResponse:

@@ -23,6 +23,7 @@ from agentflow.domain.errors import InvalidInput, Unauthenticated
 from agentflow.domain.tenancy import TENANT_HEADER
 from agentflow.gateway.tenancy import principal_from_headers
 from agentflow.mcp.server import build_mcp_server
+from agentflow.observability.audit import Auditor
 from agentflow.ports.catalog import Catalog
 from agentflow.retrieval.search import SearchService
 
@@ -38,13 +39,13 @@ class McpEndpoint:
 
     @asynccontextmanager
     async def serving(self, search: SearchService, catalog: Catalog, *,
-                      authenticator: Authenticator | None = None,
+                      authenticator: Authenticator | None = None, audit: Auditor | None = None,
                       host: str = "127.0.0.1") -> AsyncIterator[MCPServer]:
         """Build the server and answer requests until the context exits.
 
         ``host``: the address the app is bound to; on loopback the SDK checks ``Host`` and
         ``Origin`` headers against DNS rebinding."""
-        server = build_mcp_server(search, catalog)
+        server = build_mcp_server(search, catalog, audit=audit)
         server.streamable_http_app(streamable_http_path=PATH, stateless_http=True,
                                    json_response=True, host=host)
         manager = server.session_manager

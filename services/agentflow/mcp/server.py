@@ -19,6 +19,7 @@ from agentflow.domain.errors import AgentFlowError
 from agentflow.domain.queries import MAX_TOP_K
 from agentflow.domain.vectors import SearchFilters
 from agentflow.gateway.tenancy import tenant_from_headers
+from agentflow.observability.audit import Auditor
 from agentflow.ports.catalog import Catalog
 from agentflow.retrieval.results import DocumentInfo, DocumentList, PassageHit, SearchResult
 from agentflow.retrieval.search import SearchService
@@ -43,20 +44,28 @@ def request_tenant(ctx: Context) -> str:
 
 
 def build_mcp_server(search: SearchService, catalog: Catalog, *,
-                     tenant: Callable[[Context], str] = request_tenant) -> MCPServer:
+                     tenant: Callable[[Context], str] = request_tenant,
+                     audit: Auditor | None = None) -> MCPServer:
     """An ``MCPServer`` whose tools call ``search`` for the calling tenant."""
     server: MCPServer = MCPServer(name="agentflow", instructions=INSTRUCTIONS,
                                   version="0.1.0", log_level="WARNING")
+
+    async def _audit(tenant_id: str, tool: str, outcome: str, **detail: str | int) -> None:
+        if audit is not None:
+            await audit.record(tenant_id, "mcp", f"tool.{tool}", outcome, detail)
 
     async def _search(ctx: Context, mode: str, query: str, limit: int,
                       document_ids: list[str] | None, tags: list[str] | None) -> SearchResult:
         filters = SearchFilters(document_ids=document_ids or None, tags=tags or None)
         functions = {"hybrid": search.hybrid_search, "vector": search.vector_search,
                      "keyword": search.keyword_search}
+        tenant_id = tenant(ctx)
         try:
-            passages = await functions[mode](tenant(ctx), query, limit=limit, filters=filters)
+            passages = await functions[mode](tenant_id, query, limit=limit, filters=filters)
         except AgentFlowError as error:
+            await _audit(tenant_id, f"{mode}_search", "failed", reason=error.code)
             raise ToolError(f"{error.code}: {error.detail}") from error
+        await _audit(tenant_id, f"{mode}_search", "ok", passages=len(passages))
         return SearchResult(query=query, passages=[PassageHit.of(p) for p in passages])
 
     @server.tool(description="Dense + BM25 search fused in the index: the best default.")
@@ -78,8 +87,10 @@ def build_mcp_server(search: SearchService, catalog: Catalog, *,
     async def list_documents(ctx: Context, tags: Tags = None,
                              name_contains: Annotated[str | None, Field(max_length=200)] = None,
                              limit: Annotated[int, Field(ge=1, le=500)] = 100) -> DocumentList:
-        documents = await search.list_documents(tenant(ctx), tags=tags,
+        tenant_id = tenant(ctx)
+        documents = await search.list_documents(tenant_id, tags=tags,
                                                 name_contains=name_contains, limit=limit)
+        await _audit(tenant_id, "list_documents", "ok", documents=len(documents))
         return DocumentList(documents=[DocumentInfo.of(d) for d in documents])
 
     @server.tool(description="Re-order passages from a search by how well their best sentence "
@@ -87,8 +98,9 @@ def build_mcp_server(search: SearchService, catalog: Catalog, *,
     async def rerank(ctx: Context, query: Query,
                      passages: Annotated[list[PassageHit], Field(max_length=50)],
                      limit: Limit | None = None) -> SearchResult:
-        tenant(ctx)  # the caller must be a valid tenant even though no stored data is read
+        tenant_id = tenant(ctx)  # a valid tenant is needed even though no stored data is read
         ranked = await search.rerank(query, [p.passage() for p in passages], limit=limit)
+        await _audit(tenant_id, "rerank", "ok", passages=len(ranked))
         return SearchResult(query=query, passages=[PassageHit.of(p) for p in ranked])
 
     @server.resource("agentflow://documents/{document_id}/pages/{page}", mime_type="text/plain",

@@ -18,6 +18,7 @@ from agentflow.domain.queries import (
     QueryRequest,
     QueryStatus,
 )
+from agentflow.ingestion.quotas import Quotas
 from agentflow.ports.catalog import Catalog
 from agentflow.ports.event_log import EventLog
 from agentflow.ports.workflow_engine import WorkflowEngine
@@ -37,6 +38,7 @@ class Questions:
     agent_attempts: int = 3
     first_retry_s: float = 0.2
     chains: dict[str, list[str]] = field(default_factory=dict)  # agent -> its models, in order
+    quotas: Quotas | None = None
 
     async def ask(self, tenant_id: str, request: QueryRequest, *,
                   trace_id: str | None) -> QueryRecord:
@@ -47,6 +49,8 @@ class Questions:
         if len(question) > MAX_QUESTION_CHARS:
             raise InvalidQuestion(f"the question has {len(question)} characters; the limit is "
                                   f"{MAX_QUESTION_CHARS}", limit=MAX_QUESTION_CHARS)
+        if self.quotas is not None and any(self.chains.values()):
+            await self.quotas.check_tokens(tenant_id)  # extractive answers use no tokens
         for document_id in request.filters.document_ids or []:
             if await self.catalog.get_document(tenant_id, document_id) is None:
                 raise NotFound(f"no document {document_id}", document_id=document_id)

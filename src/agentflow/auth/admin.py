@@ -12,6 +12,7 @@ from agentflow.auth.api_keys import new_api_key
 from agentflow.domain.errors import Forbidden, InvalidInput, NotFound
 from agentflow.domain.identity import TENANT_ID_PATTERN, ApiKey, Principal, Role, Tenant
 from agentflow.domain.tenancy import DEFAULT_TENANT
+from agentflow.observability.audit import Auditor
 from agentflow.ports.identity_store import IdentityStore
 
 log = structlog.get_logger(__name__)
@@ -22,8 +23,16 @@ def is_platform_admin(principal: Principal) -> bool:
 
 
 class IdentityAdmin:
-    def __init__(self, identities: IdentityStore) -> None:
+    """Every action is recorded in the audit log (strictly: no record, no action)."""
+
+    def __init__(self, identities: IdentityStore, audit: Auditor) -> None:
         self._identities = identities
+        self._audit = audit
+
+    async def _record(self, by: Principal, action: str, tenant_id: str,
+                      **detail: str) -> None:
+        await self._audit.record(tenant_id, by.subject, f"admin.{action}", "ok", detail,
+                                 strict=True)
 
     async def create_tenant(self, name: str, *, by: Principal) -> Tenant:
         if not is_platform_admin(by):
@@ -34,6 +43,7 @@ class IdentityAdmin:
             raise InvalidInput(f"a tenant name must match {TENANT_ID_PATTERN}",
                                field="name") from None
         await self._identities.create_tenant(tenant)
+        await self._record(by, "create_tenant", DEFAULT_TENANT, tenant=tenant.id)
         log.info("tenant_created", tenant_id=tenant.id, by=by.subject)
         return tenant
 
@@ -45,6 +55,7 @@ class IdentityAdmin:
             raise NotFound(f"no tenant {tenant_id}", tenant_id=tenant_id)
         secret, record = new_api_key(tenant_id, role)
         await self._identities.save_api_key(record)
+        await self._record(by, "create_key", tenant_id, key_id=record.id, role=role.value)
         log.info("api_key_created", key_id=record.id, role=role.value, by=by.subject)
         return secret, record
 
@@ -60,6 +71,7 @@ class IdentityAdmin:
             raise Forbidden("revoking keys needs the admin role")
         revoked = await self._identities.revoke_api_key(key_id, datetime.now(UTC))
         assert revoked is not None
+        await self._record(by, "revoke_key", key.tenant_id, key_id=key_id)
         log.info("api_key_revoked", key_id=key_id, by=by.subject)
         return revoked
 

@@ -120,3 +120,10 @@ class Chunk(BaseModel):
     page_start: int
     page_end: int
     spans: list[PageSpan]
+
+
+class TenantFootprint(BaseModel):
+    """What a tenant stores: its documents (any status) and their bytes."""
+
+    documents: int
+    bytes: int

@@ -43,3 +43,16 @@ class Principal(BaseModel):
     @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
+
+
+class AuditEntry(BaseModel):
+    """One thing that happened, for the record: never changed once appended."""
+
+    id: str = ""  # assigned by the log, increasing within a tenant
+    at: datetime
+    tenant_id: str
+    actor: str  # a key id, a token subject, "local", "cli", "anonymous", or an agent's name
+    action: str  # "auth.failed", "admin.create_key", "agent.synthesis", "ingest.extract", ...
+    outcome: str  # "ok", "denied", "failed", "fallback", "retrying"
+    trace_id: str | None = None
+    detail: dict[str, str | int | float | bool | None] = Field(default_factory=dict)

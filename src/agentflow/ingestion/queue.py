@@ -22,11 +22,14 @@ log = structlog.get_logger(__name__)
 
 
 class IngestionQueue:
-    """FIFO of ``(tenant_id, document_id)``; ``concurrency`` workflows run at once."""
+    """FIFO of ``(tenant_id, document_id)``; ``concurrency`` workflows run at once, at most
+    ``per_tenant`` of them for one tenant (a tenant uploading thousands cannot take every
+    slot: its next document waits while other tenants' go ahead)."""
 
     def __init__(
         self, engine: WorkflowEngine, catalog: Catalog, *, concurrency: int,
         pages_per_task: int, chunks_per_task: int, workflow_timeout_s: float = 3600.0,
+        per_tenant: int | None = None,
     ) -> None:
         self._engine = engine
         self._catalog = catalog
@@ -37,6 +40,8 @@ class IngestionQueue:
         self._queue: asyncio.Queue[tuple[str, str, int, str | None]] = asyncio.Queue()
         self._workers: list[asyncio.Task[None]] = []
         self._queued: set[tuple[str, str]] = set()
+        self._per_tenant = per_tenant or concurrency
+        self._running: dict[str, int] = {}
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -69,9 +74,21 @@ class IngestionQueue:
         """Until every submitted document has finished (tests, benchmarks, CLI)."""
         await self._idle.wait()
 
+    async def _next(self) -> tuple[str, str, int, str | None]:
+        """The oldest queued document whose tenant has a free slot (the rest keep their
+        turn)."""
+        while True:
+            item = await self._queue.get()
+            if self._running.get(item[0], 0) < self._per_tenant:
+                self._running[item[0]] = self._running.get(item[0], 0) + 1
+                return item
+            self._queue.task_done()
+            self._queue.put_nowait(item)
+            await asyncio.sleep(0.05)  # the tenant is at its limit: look again shortly
+
     async def _work(self) -> None:
         while True:
-            tenant_id, document_id, attempt, trace_id = await self._queue.get()
+            tenant_id, document_id, attempt, trace_id = await self._next()
             # Everything this document's workflow logs carries the trace of its upload.
             structlog.contextvars.clear_contextvars()
             bind_trace_id(trace_id)
@@ -81,6 +98,7 @@ class IngestionQueue:
             except Exception as exc:  # never let one document stop the worker
                 log.error("ingestion_crashed", document_id=document_id, error=str(exc))
             finally:
+                self._running[tenant_id] -= 1
                 self._queued.discard((tenant_id, document_id))
                 self._queue.task_done()
                 if not self._queued:

@@ -13,6 +13,7 @@ import structlog
 from agentflow.domain.documents import PLAIN_TEXT, Document, DocumentMetadata
 from agentflow.domain.errors import EmptyFile, EncryptedPdf, FileTooLarge, NotAPdf, UnreadablePdf
 from agentflow.ingestion.jobs import inspect_pdf
+from agentflow.ingestion.quotas import Quotas
 from agentflow.observability.logging import current_trace_id
 from agentflow.ports.batch_executor import BatchExecutor
 from agentflow.ports.blob_store import BlobStore, BlobWriter
@@ -78,6 +79,7 @@ class Uploads:
     extractor: Extractor
     executor: BatchExecutor
     max_bytes: int
+    quotas: Quotas
 
     async def open(self, name: str) -> IncomingFile:
         return IncomingFile(name=_clean_name(name), writer=await self.blobs.writer(),
@@ -90,6 +92,8 @@ class Uploads:
         created: list[Document] = []
         results: list[tuple[Document, bool]] = []
         try:
+            await self.quotas.check_upload(tenant_id, len(files),
+                                           sum(received.incoming.size for received in files))
             for received in files:
                 results.append(await self._accept_one(tenant_id, received, metadata, created))
         except BaseException:

@@ -6,7 +6,14 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from agentflow.domain.documents import Chunk, Document, DocumentPage, DocumentStatus, Progress
+from agentflow.domain.documents import (
+    Chunk,
+    Document,
+    DocumentPage,
+    DocumentStatus,
+    Progress,
+    TenantFootprint,
+)
 from agentflow.domain.queries import AgentUsage, QueryRecord, UsageTotal
 
 
@@ -39,6 +46,10 @@ class Catalog(Protocol):
         limit: int = 50,
     ) -> tuple[list[Document], str | None]:
         """Newest first; returns the page and the cursor of the next page, if any."""
+        ...
+
+    async def footprint(self, tenant_id: str) -> TenantFootprint:
+        """The tenant's document count and stored bytes (quotas)."""
         ...
 
     async def unfinished_documents(self) -> list[Document]:

@@ -24,8 +24,11 @@ from agentflow.auth.authenticator import Authenticator
 from agentflow.domain.errors import DependencyMissing
 from agentflow.domain.messages import AgentName
 from agentflow.ingestion.queue import IngestionQueue
+from agentflow.ingestion.quotas import Quotas
 from agentflow.ingestion.uploads import Uploads
+from agentflow.observability.audit import Auditor
 from agentflow.ports.agent_transport import Agent, AgentTransport
+from agentflow.ports.audit_log import AuditLog
 from agentflow.ports.batch_executor import BatchExecutor
 from agentflow.ports.blob_store import BlobStore
 from agentflow.ports.catalog import Catalog
@@ -111,6 +114,7 @@ class Container:
     identities: IdentityStore
     authenticator: Authenticator
     limiter: RateLimiter
+    audit: Auditor
     monitor: Monitor | None  # the monitoring agent when it runs in this process
     models: ModelProvider
     engine: WorkflowEngine
@@ -135,7 +139,8 @@ class Container:
         await self.engine.shutdown()
         await self.executor.close()
         await self.index.close()
-        for owner in (self.transport, self.bus, self.models, self.identities, self.catalog):
+        for owner in (self.transport, self.bus, self.models, self.identities, self.audit.log,
+                      self.catalog):
             close = getattr(owner, "close", None)
             if close is not None:
                 await close()
@@ -158,7 +163,8 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     data.mkdir(parents=True, exist_ok=True)
     ingest = settings.ingest
     blobs = LocalBlobStore(data / "blobs")
-    catalog, events, identities, limiter = build_records(settings)
+    catalog, events, identities, limiter, audit_log = build_records(settings)
+    audit = Auditor(audit_log)
     extractor = PyMuPdfExtractor()
     executor = _executor(settings)
     embedder = _pooled(settings, executor, embedder or build_embedder(settings))
@@ -170,21 +176,22 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     engine.register_workflow(ingest_document, name=WORKFLOW_NAME)
     IngestActivities(
         catalog=catalog, blobs=blobs, extractor=extractor, executor=executor, embedder=embedder,
-        sparse=sparse, index=index, events=events, bus=bus,
+        sparse=sparse, index=index, events=events, bus=bus, audit=audit,
         chunk_overlap_tokens=ingest.chunk_overlap_tokens,
         extract_timeout_s=ingest.extract_timeout_s, chunk_tokens=ingest.chunk_tokens,
         extract_stage=_load("agentflow.ray_tasks.extract", "core").extract_stage(),
     ).register(engine)
     models = build_models(settings)
     search, agents, transport, questions = _answering(settings, catalog, embedder, sparse,
-                                                      index, events, bus, models, engine)
+                                                      index, events, bus, models, engine, audit)
     uploads = Uploads(catalog=catalog, blobs=blobs, extractor=extractor, executor=executor,
-                      max_bytes=ingest.max_upload_bytes)
+                      max_bytes=ingest.max_upload_bytes, quotas=Quotas(catalog, settings.limits))
     ingestion = _dispatch(settings, engine, catalog)
     return Container(settings=settings, blobs=blobs, catalog=catalog, extractor=extractor,
                      executor=executor, embedder=embedder, sparse=sparse, index=index,
                      events=events, bus=bus, identities=identities,
                      authenticator=Authenticator(settings.auth, identities), limiter=limiter,
+                     audit=audit,
                      monitor=monitor, models=models, engine=engine,
                      uploads=uploads,
                      ingestion=ingestion,
@@ -200,12 +207,14 @@ class Records(NamedTuple):
     events: EventLog
     identities: IdentityStore
     limiter: RateLimiter
+    audit: AuditLog
 
 
 def build_records(settings: Settings) -> Records:
     """The catalog, event streams, tenants and keys, and rate limits: Redis when ``REDIS_URL``
     is set, else SQLite files in the data directory and memory."""
     if settings.redis_url is None:
+        from agentflow.adapters.audit.sqlite_audit import SqliteAuditLog
         from agentflow.adapters.catalog.sqlite import SqliteCatalog
         from agentflow.adapters.events.memory_log import MemoryEventLog
         from agentflow.adapters.identity.sqlite_identity import SqliteIdentityStore
@@ -213,7 +222,8 @@ def build_records(settings: Settings) -> Records:
 
         data = settings.data_dir
         return Records(SqliteCatalog(data / "catalog.sqlite3"), MemoryEventLog(),
-                       SqliteIdentityStore(data / "identity.sqlite3"), MemoryRateLimiter())
+                       SqliteIdentityStore(data / "identity.sqlite3"), MemoryRateLimiter(),
+                       SqliteAuditLog(data / "audit.sqlite3"))
     client = _load("redis.asyncio", "distributed").Redis.from_url(settings.redis_url)
     prefix = settings.redis_prefix
     return Records(
@@ -224,7 +234,9 @@ def build_records(settings: Settings) -> Records:
         _load("agentflow.adapters.identity.redis_identity", "distributed").RedisIdentityStore(
             client, prefix=prefix),
         _load("agentflow.adapters.limits.redis_limiter", "distributed").RedisRateLimiter(
-            client, prefix=f"{prefix}rate:"))
+            client, prefix=f"{prefix}rate:"),
+        _load("agentflow.adapters.audit.redis_audit", "distributed").RedisAuditLog(
+            client, prefix=prefix))
 
 
 def build_event_bus(settings: Settings) -> EventBus:
@@ -247,6 +259,7 @@ def _dispatch(settings: Settings, engine: WorkflowEngine, catalog: Catalog) -> I
         if settings.ray_address is not None:
             concurrency = max(concurrency, settings.ray.max_concurrent_documents)
         return IngestionQueue(engine, catalog, concurrency=concurrency,
+                              per_tenant=settings.limits.max_concurrent_ingestions,
                               pages_per_task=ingest.pages_per_extract_task,
                               chunks_per_task=ingest.chunks_per_embed_task)
     actors = _load("agentflow.adapters.dispatch.dapr_actors", "core")
@@ -297,11 +310,12 @@ def _executor(settings: Settings) -> BatchExecutor:
 def _pooled(settings: Settings, executor: BatchExecutor, local: Embedder) -> Embedder:
     """On Ray, documents are embedded by the embedding pool (GPU actors where the pool asks for
     GPUs); queries, and everything in the embedded profile, use the local model."""
-    if settings.ray_address is None or not settings.ray.embed_on_pool:
+    ray = settings.ray
+    on_pool = ray.embed_on_pool if ray.embed_on_pool is not None else ray.gpu_pool.num_gpus > 0
+    if settings.ray_address is None or not on_pool:
         return local
     from agentflow.adapters.embed.pooled import PooledEmbedder
 
-    ray = settings.ray
     device = ray.embed_device
     if device == "auto":
         device = "cuda" if ray.gpu_pool.num_gpus > 0 else "cpu"
@@ -352,7 +366,7 @@ def mcp_url(settings: Settings) -> str:
 
 def _answering(settings: Settings, catalog: Catalog, embedder: Embedder, sparse: SparseEncoder,
                index: VectorIndex, events: EventLog, bus: EventBus, models: ModelProvider,
-               engine: WorkflowEngine,
+               engine: WorkflowEngine, audit: Auditor,
                ) -> tuple[SearchService, dict[AgentName, Agent], AgentTransport, Questions]:
     """The search service, the agents and their transport, and the query workflow."""
     query = settings.query
@@ -381,12 +395,13 @@ def _answering(settings: Settings, catalog: Catalog, embedder: Embedder, sparse:
         agents[name] = agent
     transport = _transport(settings, agents)
     engine.register_workflow(answer.answer_question, name=answer.WORKFLOW_NAME)
-    AnswerActivities(transport=transport, catalog=catalog, events=events, bus=bus,
+    AnswerActivities(transport=transport, catalog=catalog, events=events, bus=bus, audit=audit,
                      agent_timeout_s=query.agent_timeout_s,
                      llm_call_s=settings.llm.max_call_s).register(engine)
     questions = Questions(catalog=catalog, engine=engine, events=events,
                           agent_attempts=query.agent_attempts, first_retry_s=query.first_retry_s,
-                          chains={k: v for k, v in chains.items() if v})
+                          chains={k: v for k, v in chains.items() if v},
+                          quotas=Quotas(catalog, settings.limits))
     return search, agents, transport, questions
 
 

@@ -30,6 +30,7 @@ from agentflow.domain.messages import (
     SynthesisResponse,
 )
 from agentflow.domain.queries import QueryRecord
+from agentflow.observability.audit import Auditor
 from agentflow.ports.agent_transport import AgentTransport, ResponseT
 from agentflow.ports.catalog import Catalog
 from agentflow.ports.event_bus import EventBus
@@ -50,6 +51,7 @@ class AnswerActivities:
     catalog: Catalog
     events: EventLog
     bus: EventBus
+    audit: Auditor
     agent_timeout_s: float
     llm_call_s: float = 120.0
 
@@ -69,16 +71,27 @@ class AnswerActivities:
                                         "detail": f"model {model}" if model else ""})
         started = time.perf_counter()
         limit = self.agent_timeout_s if model is None else self.llm_call_s
+        facts = {"query_id": job["query_id"], "model": model, "attempt": attempt}
         try:
             response = await asyncio.wait_for(
                 self.transport.call(agent, request, response_type), limit)
         except TimeoutError:
+            await self._audit(job, agent.value, "failed", **facts, reason="timeout")
             raise AgentTimeout(f"the {agent.value} agent did not answer within {limit:g}s",
                                agent=agent.value) from None
+        except Exception as error:
+            await self._audit(job, agent.value, "failed", **facts, reason=type(error).__name__)
+            raise
         elapsed_ms = (time.perf_counter() - started) * 1000
+        await self._audit(job, agent.value, "ok", **facts, elapsed_ms=round(elapsed_ms, 1))
         await self._emit(job, "agent", {"agent": agent.value, "status": "completed",
                                         "attempt": attempt, "detail": f"{elapsed_ms:.0f} ms"})
         return response, elapsed_ms
+
+    async def _audit(self, job: dict[str, Any], agent: str, outcome: str,
+                     **detail: str | int | float | None) -> None:
+        await self.audit.record(job["tenant_id"], agent, f"agent.{agent}", outcome, detail,
+                                trace_id=job.get("trace_id"))
 
     def _ids(self, job: dict[str, Any]) -> dict[str, Any]:
         return {"trace_id": job.get("trace_id"), "tenant_id": job["tenant_id"],
@@ -118,6 +131,9 @@ class AnswerActivities:
                  "model": job.get("model"), "query_id": job["query_id"],
                  "tenant_id": job["tenant_id"], "trace_id": job.get("trace_id"),
                  "detail": job["detail"]}
+        await self._audit(job, job["agent"], str(job["status"]), query_id=job["query_id"],
+                          model=job.get("model"), attempt=job["attempt"],
+                          reason=str(job["detail"])[:200])
         if job["status"] == "retrying":
             log.warning("agent_call_failed", **facts)
             return

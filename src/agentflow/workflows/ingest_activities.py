@@ -30,6 +30,7 @@ from agentflow.domain.extraction import ExtractedPages, PdfInfo
 from agentflow.domain.vectors import IndexedChunk
 from agentflow.ingestion.chunker import ChunkingPolicy, chunk_pages
 from agentflow.ingestion.jobs import inspect_pdf
+from agentflow.observability.audit import Auditor
 from agentflow.ports.batch_executor import BatchExecutor
 from agentflow.ports.blob_store import BlobStore
 from agentflow.ports.catalog import Catalog
@@ -61,6 +62,7 @@ class IngestActivities:
     index: VectorIndex
     events: EventLog
     bus: EventBus  # document.ready / document.failed for the platform's listeners
+    audit: Auditor
     chunk_overlap_tokens: int
     extract_timeout_s: float
     extract_stage: BatchStage  # pages of a PDF -> ExtractedPages JSON, on the CPU pool
@@ -68,7 +70,28 @@ class IngestActivities:
 
     def register(self, engine: WorkflowEngine) -> None:
         for name in ("begin", "extract", "chunk", "embed", "commit", "fail"):
-            engine.register_activity(getattr(self, name), name=f"ingest_{name}")
+            engine.register_activity(self._audited(name), name=f"ingest_{name}")
+
+    def _audited(self, name: str) -> Any:
+        """The activity, with one audit record per run (its stage, range and outcome)."""
+        activity = getattr(self, name)
+
+        async def run(ctx: ActivityContext, job: dict[str, Any]) -> Any:
+            detail: dict[str, str | int] = {
+                "document_id": job["document_id"],
+                **{k: int(job[k]) for k in ("first", "last", "start", "stop") if k in job}}
+            try:
+                result = await activity(ctx, job)
+            except Exception as error:
+                await self.audit.record(job["tenant_id"], "ingestion", f"ingest.{name}",
+                                        "failed", {**detail, "reason": type(error).__name__})
+                raise
+            await self.audit.record(job["tenant_id"], "ingestion", f"ingest.{name}", "ok",
+                                    detail)
+            return result
+
+        run.__name__ = name
+        return run
 
     async def _document(self, ref: dict[str, Any]) -> Document:
         document = await self.catalog.get_document(ref["tenant_id"], ref["document_id"])

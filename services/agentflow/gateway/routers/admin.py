@@ -2,35 +2,54 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, status
 
 from agentflow.auth.admin import IdentityAdmin
-from agentflow.domain.identity import Tenant
+from agentflow.domain.identity import AuditEntry, Tenant
 from agentflow.gateway.deps import AdminDep, ContainerDep
 from agentflow.gateway.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyView, TenantCreate
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
 
 
+def identity_admin(container: ContainerDep) -> IdentityAdmin:
+    return IdentityAdmin(container.identities, container.audit)
+
+
+IdentityAdminDep = Annotated[IdentityAdmin, Depends(identity_admin)]
+
+
 @router.post("/tenants", status_code=status.HTTP_201_CREATED)
-async def create_tenant(body: TenantCreate, admin: AdminDep, container: ContainerDep) -> Tenant:
-    return await IdentityAdmin(container.identities).create_tenant(body.name, by=admin)
+async def create_tenant(body: TenantCreate, admin: AdminDep, service: IdentityAdminDep) -> Tenant:
+    return await service.create_tenant(body.name, by=admin)
 
 
 @router.post("/api-keys", status_code=status.HTTP_201_CREATED)
 async def create_api_key(body: ApiKeyCreate, admin: AdminDep,
-                         container: ContainerDep) -> ApiKeyCreated:
-    secret, record = await IdentityAdmin(container.identities).create_key(
+                         service: IdentityAdminDep) -> ApiKeyCreated:
+    secret, record = await service.create_key(
         body.tenant_id or admin.tenant_id, body.role, by=admin)
     return ApiKeyCreated(**ApiKeyView.of(record).model_dump(), key=secret)
 
 
 @router.get("/api-keys")
-async def list_api_keys(admin: AdminDep, container: ContainerDep) -> list[ApiKeyView]:
-    keys = await IdentityAdmin(container.identities).list_keys(admin.tenant_id, by=admin)
+async def list_api_keys(admin: AdminDep, service: IdentityAdminDep) -> list[ApiKeyView]:
+    keys = await service.list_keys(admin.tenant_id, by=admin)
     return [ApiKeyView.of(key) for key in keys]
 
 
 @router.delete("/api-keys/{key_id}")
-async def revoke_api_key(key_id: str, admin: AdminDep, container: ContainerDep) -> ApiKeyView:
-    return ApiKeyView.of(await IdentityAdmin(container.identities).revoke_key(key_id, by=admin))
+async def revoke_api_key(key_id: str, admin: AdminDep, service: IdentityAdminDep) -> ApiKeyView:
+    return ApiKeyView.of(await service.revoke_key(key_id, by=admin))
+
+
+@router.get("/audit")
+async def audit(admin: AdminDep, container: ContainerDep,
+                limit: Annotated[int, Query(ge=1, le=500)] = 50,
+                before: Annotated[str | None, Query(pattern=r"^[0-9]{1,20}(-[0-9]{1,20})?$",
+                                                    description="an entry id: older ones")] = None,
+                ) -> list[AuditEntry]:
+    """The tenant's audit log, newest first (read-only: no route changes an entry)."""
+    return await container.audit.log.page(admin.tenant_id, limit=limit, before=before)

@@ -8,6 +8,7 @@ Keys (``p`` is the prefix; every key of a tenant's data names the tenant):
 - ``p docs:{t}`` and ``p docs:{t}:{status}``: lexicographic sorted sets of ``{created}|{id}``
   (newest first by ``ZREVRANGEBYLEX``, the member itself is the page cursor);
   ``p unfinished`` holds ``{t}|{id}`` of documents ``pending`` or ``processing``;
+  ``p bytes:{t}`` the tenant's stored bytes (quotas);
 - ``p pages:{t}:{doc}`` / ``p chunks:{t}:{doc}`` hashes by page number / ordinal, and
   ``p chunk-ids:{t}:{doc}`` chunk id -> ordinal;
 - queries in ``p query:{t}:{id}``, conversations as sorted sets ``p conv:{t}:{conv}``, running
@@ -27,7 +28,14 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from agentflow.adapters.catalog.cursor import decode_cursor, encode_cursor
 from agentflow.adapters.outages import translate_outages
-from agentflow.domain.documents import Chunk, Document, DocumentPage, DocumentStatus, Progress
+from agentflow.domain.documents import (
+    Chunk,
+    Document,
+    DocumentPage,
+    DocumentStatus,
+    Progress,
+    TenantFootprint,
+)
 from agentflow.domain.queries import AgentUsage, QueryRecord, QueryStatus, UsageTotal
 
 _UNFINISHED = frozenset({DocumentStatus.PENDING, DocumentStatus.PROCESSING})
@@ -81,7 +89,13 @@ class RedisCatalog:
         stored = Document.model_validate_json(body)
         if stored.id == document.id:
             await self._index(document, previous=None)
+            await self._r.incrby(f"{self._p}bytes:{document.tenant_id}", document.size_bytes)
         return stored
+
+    async def footprint(self, tenant_id: str) -> TenantFootprint:
+        count = await self._r.zcard(f"{self._p}docs:{tenant_id}")
+        size = await self._r.get(f"{self._p}bytes:{tenant_id}")
+        return TenantFootprint(documents=int(count), bytes=max(0, int(size or 0)))
 
     async def _index(self, document: Document, previous: DocumentStatus | None) -> None:
         t, member = document.tenant_id, self._member(document)
@@ -164,6 +178,7 @@ class RedisCatalog:
         for status in DocumentStatus:
             pipe.zrem(f"{self._p}docs:{t}:{status.value}", member)
         pipe.srem(f"{self._p}unfinished", f"{t}|{document_id}")
+        pipe.decrby(f"{self._p}bytes:{t}", document.size_bytes)
         await pipe.execute()
 
     # -- pages and chunks ------------------------------------------------------------------

@@ -14,7 +14,14 @@ from pathlib import Path
 from agentflow.adapters.catalog.cursor import decode_cursor, encode_cursor
 from agentflow.adapters.catalog.sqlite_queries import QUERY_SCHEMA, SqliteQueries
 from agentflow.adapters.catalog.sqlite_store import transaction
-from agentflow.domain.documents import Chunk, Document, DocumentPage, DocumentStatus, Progress
+from agentflow.domain.documents import (
+    Chunk,
+    Document,
+    DocumentPage,
+    DocumentStatus,
+    Progress,
+    TenantFootprint,
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -119,6 +126,13 @@ class SqliteCatalog(SqliteQueries):
         documents = [Document.model_validate_json(row[0]) for row in rows[:limit]]
         next_cursor = encode_cursor(rows[limit - 1][1], rows[limit - 1][2]) if len(rows) > limit else None
         return documents, next_cursor
+
+    async def footprint(self, tenant_id: str) -> TenantFootprint:
+        rows = await self._fetch(
+            "SELECT COUNT(*), COALESCE(SUM(json_extract(body, '$.size_bytes')), 0) "
+            "FROM documents WHERE tenant_id = ?", (tenant_id,))
+        documents, size = rows[0]
+        return TenantFootprint(documents=int(documents), bytes=int(size))
 
     async def unfinished_documents(self) -> list[Document]:
         rows = await self._run(lambda db: db.execute(

@@ -1,0 +1,1 @@
+"""AuditLog adapters: SQLite (embedded) and Redis Streams (distributed)."""
