@@ -47,6 +47,8 @@ class IngestSettings(BaseModel):
     chunks_per_embed_task: int = Field(default=64, gt=0)
     extract_workers: int = Field(default=2, gt=0)
     extract_timeout_s: float = Field(default=120.0, gt=0)
+    # Address space of each extraction worker: a decompression bomb fails its page, not the host.
+    extract_worker_memory_mb: int = Field(default=2048, ge=256)
     # One more than the cores: the next document is extracted while the others embed.
     max_concurrent_documents: int = Field(default=3, gt=0)
     dispatch: IngestDispatchKind = IngestDispatchKind.QUEUE

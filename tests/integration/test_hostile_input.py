@@ -109,3 +109,46 @@ def _answer(sse: str) -> str:
     from tests.integration.helpers import parse_sse
 
     return str(parse_sse(sse)[-1]["data"]["answer"])
+
+
+async def test_pdf_bombs_end_failed_with_a_reason_and_harm_nothing(
+        tmp_path: Path, embedder: Embedder, tiny_pdf: Path) -> None:
+    """A page that inflates to 400 MiB takes longer than the per-range time limit (lowered here):
+    its worker is killed, the document ends ``failed`` with the reason. A page tree claiming
+    a million pages is refused at upload. Documents already ready stay ready."""
+    from tests.fakes.hostile_pdfs import inflating_pdf, lying_page_count_pdf
+
+    settings = make_settings(tmp_path, extract_timeout_s=0.5)
+    app = create_app(container=build_container(settings, embedder=embedder))
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://test", timeout=60) as client:
+        good = (await upload(client, tiny_pdf)).json()["documents"][0]
+        assert (await wait_terminal(client, good["id"]))["status"] == "ready"
+        bomb = await client.post("/v1/documents", files=[
+            ("file", ("bomb.pdf", inflating_pdf(400), "application/pdf"))])
+        assert bomb.status_code == 202, bomb.text
+        failed = await wait_terminal(client, bomb.json()["documents"][0]["id"], timeout_s=90)
+        assert failed["status"] == "failed"
+        assert failed["error"]["code"] == "extraction_timeout"
+        lying = await client.post("/v1/documents", files=[
+            ("file", ("liar.pdf", lying_page_count_pdf(1_000_000), "application/pdf"))])
+        assert lying.status_code == 422 or (lying.status_code == 202 and (await wait_terminal(
+            client, lying.json()["documents"][0]["id"]))["status"] == "failed"), lying.text
+        assert (await client.get(f"/v1/documents/{good['id']}")).json()["status"] == "ready"
+        assert (await client.get("/readyz")).status_code == 200
+
+
+def _allocate(size: int) -> int:
+    return len(bytearray(size))
+
+
+async def test_extraction_workers_have_bounded_memory() -> None:
+    from agentflow.adapters.batch.process_pool import ProcessPoolBatchExecutor
+
+    pool = ProcessPoolBatchExecutor(1, memory_limit_bytes=768 * 2**20)
+    try:
+        with pytest.raises(MemoryError):
+            await pool.run(_allocate, 2 * 2**30)
+        assert await pool.run(_allocate, 2**20) == 2**20  # the worker lives on
+    finally:
+        await pool.close()

@@ -301,7 +301,8 @@ def _executor(settings: Settings) -> BatchExecutor:
         return ProcessPoolBatchExecutor(
             settings.ingest.extract_workers,
             preload=(PyMuPdfExtractor.__module__, "agentflow.ingestion.jobs",
-                     "agentflow.ray_tasks.extract"))
+                     "agentflow.ray_tasks.extract"),
+            memory_limit_bytes=settings.ingest.extract_worker_memory_mb * 2**20)
     ray = _load("agentflow.ray_tasks.executor", "distributed")
     return ray.RayBatchExecutor(  # type: ignore[no-any-return]
         settings.ray_address, settings=settings.ray)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import multiprocessing
+import resource
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -27,7 +28,11 @@ R = TypeVar("R")
 log = structlog.get_logger(__name__)
 
 
-def _preload(modules: tuple[str, ...]) -> None:
+def _preload(modules: tuple[str, ...], memory_limit_bytes: int | None = None) -> None:
+    if memory_limit_bytes:
+        # A PDF that decompresses to gigabytes fails its page in the worker (MemoryError
+        # inside the parser) instead of swapping the machine or waking the OOM killer.
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit_bytes, memory_limit_bytes))
     for module in modules:
         importlib.import_module(module)
 
@@ -35,16 +40,19 @@ def _preload(modules: tuple[str, ...]) -> None:
 class ProcessPoolBatchExecutor:
     """A small pool of ``forkserver`` workers, replaced whenever one dies or hangs."""
 
-    def __init__(self, workers: int, *, preload: tuple[str, ...] = ()) -> None:
+    def __init__(self, workers: int, *, preload: tuple[str, ...] = (),
+                 memory_limit_bytes: int | None = None) -> None:
         self._workers = max(1, workers)
         self._preload = preload  # modules every worker imports when it starts
+        self._memory_limit = memory_limit_bytes  # address space per worker
         self._pool: ProcessPoolExecutor | None = None
         self._context = multiprocessing.get_context("forkserver")
 
     def _current(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self._workers, mp_context=self._context,
-                                             initializer=_preload, initargs=(self._preload,))
+                                             initializer=_preload,
+                                             initargs=(self._preload, self._memory_limit))
         return self._pool
 
     async def warm(self) -> None:

@@ -90,7 +90,11 @@ class PyMuPdfExtractor:
             raise NotAPdf("the file does not start with a PDF header")
         document = _open(path)
         try:
-            return PdfInfo(page_count=document.page_count, encrypted=bool(document.is_encrypted))
+            try:
+                pages = document.page_count  # MuPDF checks the page tree's claims here
+            except Exception as exc:
+                raise UnreadablePdf(f"the PDF's page tree is broken: {exc}") from None
+            return PdfInfo(page_count=pages, encrypted=bool(document.is_encrypted))
         finally:
             document.close()
 
