@@ -245,6 +245,10 @@ class RaySettings(BaseModel):
     # no call arrived for ``coalesce_ms``, or ``max_wait_ms`` after it opened.
     coalesce_ms: int = Field(default=300, ge=0, le=10_000)
     max_wait_ms: int = Field(default=2_000, ge=0, le=60_000)
+    # Waves of at most this many rows run as plain Ray tasks on the pool's resources (workers
+    # keep the stage built): a dataset's actors take seconds to start, which only large waves
+    # repay.
+    task_wave_rows: int = Field(default=8, ge=0)
     # Documents ingested at once on Ray: the cluster, not this process's cores, is the limit,
     # and the more documents share a wave the less each pays for it.
     max_concurrent_documents: int = Field(default=32, gt=0)

@@ -34,15 +34,17 @@ def worker_pid(_: int) -> int:
     return os.getpid()
 
 
-@pytest.fixture(params=["process-pool", "ray"])
+@pytest.fixture(params=["process-pool", "ray-tasks", "ray-datasets"])
 async def executor(request: pytest.FixtureRequest) -> AsyncIterator[BatchExecutor]:
-    if request.param == "ray":
+    if request.param.startswith("ray"):
         request.getfixturevalue("ray_session")
         from agentflow.ray_tasks.executor import RayBatchExecutor
 
         pool = RayPoolSettings(max_actors=1, max_restarts=1)
+        # Small waves run as tasks, large ones as Ray Data datasets: each mode gets every test.
+        rows = 10_000 if request.param == "ray-tasks" else 0
         yield RayBatchExecutor(max_retries=1, settings=RaySettings(
-            cpu_pool=pool, gpu_pool=pool, coalesce_ms=50))
+            cpu_pool=pool, gpu_pool=pool, coalesce_ms=50, task_wave_rows=rows))
         return
     pool = ProcessPoolBatchExecutor(workers=1)
     yield pool
@@ -100,11 +102,13 @@ async def test_a_stage_that_kills_every_worker_fails_as_worker_lost(
     assert (await executor.map_batches(stage(), [{"n": 2}]))[0]["double"] == 4
 
 
+@pytest.mark.parametrize("task_wave_rows", [10_000, 0])
 async def test_ray_redoes_the_batch_of_an_actor_killed_mid_batch(
-        ray_session: None, tmp_path: Path) -> None:
+        ray_session: None, tmp_path: Path, task_wave_rows: int) -> None:
     from agentflow.ray_tasks.executor import RayBatchExecutor
 
-    executor = RayBatchExecutor(settings=RaySettings(cpu_pool=RayPoolSettings(max_actors=1)))
+    executor = RayBatchExecutor(settings=RaySettings(cpu_pool=RayPoolSettings(max_actors=1),
+                                                     task_wave_rows=task_wave_rows))
     marker = tmp_path / "marker"
     rows = await executor.map_batches(stage("CrashOnce", marker=str(marker)),
                                       [{"n": n} for n in range(7)], timeout_s=120)

@@ -35,7 +35,7 @@ from ray.util.annotations import RayDeprecationWarning
 
 from agentflow.domain.batches import BatchStage, PoolKind
 from agentflow.domain.errors import WorkerLost
-from agentflow.ingestion.stages import build_stage, to_rows
+from agentflow.ingestion.stages import apply_stage, build_stage, to_rows
 from agentflow.settings import RayPoolSettings, RaySettings
 
 T = TypeVar("T")
@@ -130,6 +130,13 @@ class _Wave:
         self.opened = opened
         self.last = opened
         self.calls: list[tuple[list[Row], asyncio.Future[list[Row]]]] = []
+
+
+def _apply_in_worker(stage: BatchStage, rows: list[Row]) -> list[Row]:
+    return apply_stage((stage, rows))
+
+
+_STAGE_TASK = ray.remote(_apply_in_worker)
 
 
 def _settle(future: asyncio.Future[list[Row]], answer: list[Row] | BaseException) -> None:
@@ -263,7 +270,10 @@ class RayBatchExecutor:
 
     async def _answers(self, stage: BatchStage,
                        calls: list[list[Row]]) -> list[list[Row] | BaseException]:
-        """Every call's output rows (or the exception its stage raised), from one dataset."""
+        """Every call's output rows (or the exception its stage raised), from one dataset, or
+        from plain tasks when the wave is too small to pay for a dataset's actors."""
+        if sum(len(rows) for rows in calls) <= self._settings.task_wave_rows:
+            return list(await asyncio.gather(*(self._as_tasks(stage, rows) for rows in calls)))
         tagged = [{**row, "_call": call, "_row": index}
                   for call, rows in enumerate(calls) for index, row in enumerate(rows)]
         output = await asyncio.to_thread(self._execute, stage, tagged)
@@ -280,6 +290,20 @@ class RayBatchExecutor:
                 errors[call] = RuntimeError(f"stage {stage.name} returned {len(answer)} rows "
                                             f"for {len(rows)}")
         return [errors.get(call, answer) for call, answer in enumerate(answers)]
+
+    async def _as_tasks(self, stage: BatchStage, rows: list[Row]) -> list[Row] | BaseException:
+        """One call's batches as Ray tasks with the pool's resources; workers keep the stage
+        built between tasks. A lost worker's task is retried; a stage error is the answer."""
+        pool = self._pool(stage)
+        size = pool.batch_size or stage.batch_size
+        task = _STAGE_TASK.options(num_cpus=pool.num_cpus, num_gpus=pool.num_gpus,
+                                   max_retries=pool.max_restarts, retry_exceptions=False)
+        refs = [task.remote(stage, rows[i:i + size]) for i in range(0, len(rows), size)]
+        try:
+            outputs = await asyncio.gather(*(asyncio.wrap_future(ref.future()) for ref in refs))
+        except ray_errors.RayTaskError as error:
+            return error.as_instanceof_cause()  # type: ignore[no-any-return,no-untyped-call]
+        return [row for output in outputs for row in output]
 
     def _execute(self, stage: BatchStage, rows: list[Row]) -> list[Row]:
         """One streaming dataset over the wave's rows, on the stage's actor pool (blocking)."""
