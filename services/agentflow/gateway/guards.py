@@ -12,7 +12,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from agentflow.observability.logging import current_trace_id
+from agentflow.gateway.problems import problem
 
 MAX_JSON_BYTES = 1024 * 1024
 MAX_JSON_DEPTH = 64
@@ -47,11 +47,7 @@ def json_depth(body: bytes) -> int:
     return deepest
 
 
-def _problem(status: int, code: str, title: str, detail: str) -> JSONResponse:
-    return JSONResponse({"type": f"https://agentflow.dev/problems/{code}", "title": title,
-                         "status": status, "detail": detail, "code": code,
-                         "trace_id": current_trace_id()},
-                        status_code=status, media_type="application/problem+json")
+
 
 
 class RequestGuards:
@@ -92,7 +88,7 @@ class RequestGuards:
 
     async def _read_json(self, headers: Headers,
                          receive: Receive) -> tuple[bytes, JSONResponse | None]:
-        too_large = _problem(413, "payload_too_large", "Payload too large",
+        too_large = problem(413, "payload_too_large", "Payload too large",
                              f"JSON bodies are limited to {MAX_JSON_BYTES} bytes")
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > MAX_JSON_BYTES:
@@ -101,7 +97,7 @@ class RequestGuards:
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":
-                return b"", _problem(400, "bad_request", "Bad request", "the client went away")
+                return b"", problem(400, "bad_request", "Bad request", "the client went away")
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > MAX_JSON_BYTES:
@@ -111,6 +107,6 @@ class RequestGuards:
                 break
         body = b"".join(chunks)
         if json_depth(body) > MAX_JSON_DEPTH:
-            return body, _problem(400, "invalid_input", "Invalid input",
+            return body, problem(400, "invalid_input", "Invalid input",
                                   f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
         return body, None

@@ -21,6 +21,7 @@ from starlette.types import Receive, Scope, Send
 from agentflow.auth.authenticator import Authenticator
 from agentflow.domain.errors import InvalidInput, Unauthenticated
 from agentflow.domain.tenancy import TENANT_HEADER
+from agentflow.gateway.problems import problem
 from agentflow.gateway.tenancy import principal_from_headers
 from agentflow.mcp.server import build_mcp_server
 from agentflow.observability.audit import Auditor
@@ -86,12 +87,8 @@ class McpEndpoint:
                 principal = await principal_from_headers(authenticator, Headers(scope=scope))
             except (Unauthenticated, InvalidInput) as error:
                 status = 401 if isinstance(error, Unauthenticated) else 400
-                response = JSONResponse(
-                    {"type": f"https://agentflow.dev/problems/{error.code}",
-                     "title": error.title, "status": status, "detail": error.detail,
-                     "code": error.code}, status_code=status,
-                    media_type="application/problem+json",
-                    headers={"WWW-Authenticate": 'Bearer realm="agentflow"'})
+                response = problem(status, error.code, error.title, error.detail)
+                response.headers["WWW-Authenticate"] = 'Bearer realm="agentflow"'
                 await response(scope, receive, send)
                 return
             tenant = TENANT_HEADER.lower().encode()
