@@ -201,3 +201,30 @@ def cli_process_state() -> Iterator[None]:
     structlog.configure(**saved)
     root.handlers = handlers
     root.setLevel(level)
+
+
+def _in_memory_traces() -> Any:
+    """One tracer provider for the test process, keeping finished spans in memory (installed
+    before any container, which then keeps it rather than installing its own)."""
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from agentflow.observability.tracing import new_provider
+
+    exporter = InMemorySpanExporter()
+    provider = new_provider("agentflow-tests")
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    trace.set_tracer_provider(provider)
+    return exporter
+
+
+SPANS = _in_memory_traces()
+
+
+@pytest.fixture(autouse=True)
+def spans() -> Iterator[Any]:
+    """The spans finished during this test (the exporter is emptied before each)."""
+    SPANS.clear()
+    yield SPANS
+    SPANS.clear()

@@ -271,6 +271,34 @@ class LimitSettings(BaseModel):
     llm_tokens_per_day: int = Field(default=2_000_000, ge=0)  # 0: no limit; UTC days
     # A tenant's documents ingested at once (the queue's other slots go to other tenants).
     max_concurrent_ingestions: int = Field(default=8, gt=0)
+    # An SSE stream whose client takes no frame for this long is closed (bounded buffers).
+    sse_stall_timeout_s: float = Field(default=30.0, gt=0)
+
+
+class TelemetrySettings(BaseModel):
+    """Traces (OpenTelemetry) and the Prometheus endpoint."""
+
+    service_name: str = "agentflow"  # the traces' service.name
+    otlp_endpoint: str | None = None  # OTLP/HTTP collector, e.g. http://otel-collector:4318
+    metrics_token: SecretStr | None = None  # when set, /metrics wants it as a bearer token
+
+
+class MonitorSettings(BaseModel):
+    """The monitoring agent: sliding windows, anomaly detection and alert delivery."""
+
+    window_s: float = Field(default=300.0, gt=0)  # the "now" window an anomaly is judged on
+    baseline_windows: int = Field(default=12, ge=2)  # windows behind it that form the baseline
+    min_samples: int = Field(default=20, ge=1)  # fewer answers in the window: no verdict
+    latency_factor: float = Field(default=3.0, gt=1)  # p95 this many times the baseline's
+    error_rate_delta: float = Field(default=0.2, gt=0, le=1)  # error rate this far above
+    token_factor: float = Field(default=5.0, gt=1)  # a tenant's tokens this many times
+    alert_cooldown_s: float = Field(default=600.0, ge=0)  # one alert per kind/subject per
+    webhook_url: str | None = None  # alerts are POSTed here (JSON), retried with back-off
+    webhook_attempts: int = Field(default=4, ge=1, le=20)
+    webhook_timeout_s: float = Field(default=5.0, gt=0)
+    webhook_first_backoff_s: float = Field(default=0.5, ge=0)
+    alert_limit: int = Field(default=200, gt=0)  # alerts kept for /v1/admin/alerts
+    app_id: str = "agentflow-monitor"  # where gateways find `agentflow monitor` (Dapr)
 
 
 class AuthSettings(BaseModel):
@@ -328,6 +356,8 @@ class Settings(BaseSettings):
     event_bus: EventBusKind = EventBusKind.MEMORY
     auth: AuthSettings = Field(default_factory=AuthSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
+    monitor: MonitorSettings = Field(default_factory=MonitorSettings)
     # Browser origins allowed to call the API (CORS); none by default.
     cors_origins: list[str] = Field(default_factory=list)
     llm: LlmSettings = Field(default_factory=LlmSettings)

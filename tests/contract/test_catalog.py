@@ -182,8 +182,14 @@ async def test_the_footprint_counts_documents_and_bytes_per_tenant(catalog: Cata
         await catalog.add_document(doc("acme", n).model_copy(update={"size_bytes": 1000 + n}))
     await catalog.add_document(doc("acme", 0))  # a duplicate counts once
     await catalog.add_document(doc("beta", 9).model_copy(update={"size_bytes": 5}))
-    assert (await catalog.footprint("acme")).model_dump() == {"documents": 3, "bytes": 3003}
+    assert (await catalog.footprint("acme")).model_dump() == {
+        "documents": 3, "bytes": 3003, "by_status": {DocumentStatus.PENDING: 3}}
+    ready = doc("acme", 2).model_copy(update={"size_bytes": 1002, "status": DocumentStatus.READY})
+    await catalog.save_document(ready)
     await catalog.delete_document("acme", doc("acme", 1).id)
-    assert (await catalog.footprint("acme")).model_dump() == {"documents": 2, "bytes": 2002}
+    assert (await catalog.footprint("acme")).model_dump() == {
+        "documents": 2, "bytes": 2002,
+        "by_status": {DocumentStatus.PENDING: 1, DocumentStatus.READY: 1}}
     assert (await catalog.footprint("beta")).bytes == 5
-    assert (await catalog.footprint("gamma")).model_dump() == {"documents": 0, "bytes": 0}
+    assert (await catalog.footprint("gamma")).model_dump() == {
+        "documents": 0, "bytes": 0, "by_status": {}}

@@ -76,7 +76,8 @@ class FakeDaprHttp:
         headers = {k: v for k, v in request.headers.items() if k.lower() != "host"}
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=target),
                                      base_url="http://app", timeout=60) as client:
-            answer = await client.request(request.method, f"/{path}", headers=headers,
+            query = f"?{request.url.query}" if request.url.query else ""
+            answer = await client.request(request.method, f"/{path}{query}", headers=headers,
                                           content=await request.body())
         return Response(answer.content, status_code=answer.status_code,
                         media_type=answer.headers.get("content-type"))

@@ -292,3 +292,21 @@ async def test_the_retrieval_model_cannot_widen_the_users_filters(
     assert retrieved["passages"]
     assert {p["document_id"] for p in retrieved["passages"]} == {wanted}
     assert {c["document_id"] for c in done(events)["citations"]} <= {wanted}
+
+
+async def test_a_tenant_over_its_daily_model_tokens_gets_429_and_loses_nothing(
+        tmp_path: Path, embedder: Embedder, model: ScriptedOpenAI, tiny_pdf: Path) -> None:
+    model.default("primary", Reply(responder=agents_responder()))
+    async with harness(tmp_path, embedder, model, tiny_pdf, model="primary") as h:
+        first = done(await h.ask())
+        used = sum(u["input_tokens"] + u["output_tokens"] for u in first["usage"].values())
+        assert used > 0
+        h.container.settings.limits.llm_tokens_per_day = used  # today's budget is now spent
+        refused = await h.http.post("/v1/queries", json={"question": QUESTION})
+        assert refused.status_code == 429, refused.text
+        assert refused.json()["code"] == "quota_exceeded"
+        assert 0 < int(refused.headers["retry-after"]) <= 86_400
+        documents = (await h.http.get("/v1/documents")).json()["documents"]
+        assert [d["status"] for d in documents] == ["ready"]
+        h.container.settings.limits.llm_tokens_per_day = 0  # no limit: answers as before
+        assert done(await h.ask())["answer"] == first["answer"]

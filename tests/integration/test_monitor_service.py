@@ -1,7 +1,7 @@
 """``agentflow monitor`` behind Dapr pub/sub: a gateway publishes its domain events through
 (a stand-in for) Dapr's publish API; the monitor's subscription routes receive them and its
-report shows the ingestion and the answered query. Embedded, the same agent hears the
-in-process bus."""
+snapshot shows the ingestion and the answered query, and the gateway's admin API reads it through
+Dapr service invocation. Embedded, the same agent hears the in-process bus."""
 
 from __future__ import annotations
 
@@ -32,8 +32,8 @@ async def _ingest_and_ask(client: httpx.AsyncClient, pdf: Path) -> None:
 
 async def _report(client: httpx.AsyncClient) -> dict[str, object]:
     for _ in range(100):  # delivery is asynchronous after the publish returns
-        body: dict[str, object] = (await client.get("/v1/monitor/report")).json()
-        if body["queries"]:
+        body: dict[str, object] = (await client.get("/v1/monitor/snapshot")).json()
+        if body["tenants"]:
             return body
         await asyncio.sleep(0.05)
     raise AssertionError("the monitor heard no query")
@@ -46,6 +46,7 @@ async def test_the_monitor_service_hears_the_gateway_through_dapr_pubsub(
     monitor = create_monitor_app(Settings(dapr=dapr))
     settings = make_settings(tmp_path)
     settings.event_bus, settings.dapr = EventBusKind.DAPR, dapr
+    settings.monitor.app_id = "monitor"
     gateway = create_app(container=build_container(settings, embedder=embedder))
     fake = FakeDaprHttp({"monitor": monitor})
     async with serving(fake.app, port), monitor.router.lifespan_context(monitor), \
@@ -58,26 +59,30 @@ async def test_the_monitor_service_hears_the_gateway_through_dapr_pubsub(
         assert {s["topic"] for s in subscribed} >= {"query.completed", "document.ready"}
         await _ingest_and_ask(client, tiny_pdf)
         report = await _report(monitor_client)
+        admin = (await client.get("/v1/admin/metrics")).json()  # gateway -> Dapr -> monitor
+        agents = (await client.get("/v1/admin/agents")).json()
     assert ("pubsub", "document.ready") in fake.published
     assert report["documents"]["default"]["ready"] == 1  # type: ignore[index]
     assert report["documents"]["default"]["pages"] == 4  # type: ignore[index]
-    queries = report["queries"]["default"]  # type: ignore[index]
-    assert queries["completed"] == 1 and queries["p95_ms"] > 0
+    assert report["tenants"]["default"]["completed"] == 1  # type: ignore[index]
+    assert report["answers"]["calls"] == 1 and report["answers"]["p95_ms"] > 0  # type: ignore[index]
     assert {u["agent"] for u in report["usage"]} >= {"retrieval", "synthesis"}  # type: ignore[attr-defined]
+    assert ("monitor", "v1/monitor/snapshot") in fake.calls
+    assert admin["tenants"]["default"]["completed"] == 1
+    assert {a["agent"]: a["window"]["calls"] for a in agents}["synthesis"] == 1
 
 
 async def test_embedded_the_monitor_hears_the_in_process_bus(
         tmp_path: Path, embedder: Embedder, tiny_pdf: Path) -> None:
     container = build_container(make_settings(tmp_path), embedder=embedder)
-    assert container.monitor is not None
     app = create_app(container=container)
     async with app.router.lifespan_context(app), httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://test", timeout=60) as client:
         await _ingest_and_ask(client, tiny_pdf)
         for _ in range(100):
-            report = container.monitor.report()
-            if report.queries:
+            report = await container.monitor.snapshot()
+            if report.tenants:
                 break
             await asyncio.sleep(0.05)
     assert report.documents["default"].ready == 1
-    assert report.queries["default"].completed == 1
+    assert report.tenants["default"].completed == 1

@@ -26,7 +26,7 @@ from agentflow.runtime.container import build_container
 from agentflow.settings import LimitSettings
 from agentflow.workflows.ingest import WORKFLOW_NAME
 from tests.conftest import make_settings
-from tests.integration.helpers import upload
+from tests.integration.helpers import parse_sse, upload, wait_terminal
 
 
 async def test_uploads_over_the_document_or_byte_quota_are_refused_whole(
@@ -36,12 +36,21 @@ async def test_uploads_over_the_document_or_byte_quota_are_refused_whole(
     app = create_app(container=build_container(settings, embedder=embedder))
     async with app.router.lifespan_context(app), httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
-        assert (await upload(client, tiny_pdf)).status_code == 202
+        kept = await upload(client, tiny_pdf)
+        assert kept.status_code == 202
+        assert (await wait_terminal(client, kept.json()["documents"][0]["id"]))["status"] == \
+            "ready"
+        question = {"question": "What does the text say about information?", "stream": True}
+        before = parse_sse((await client.post("/v1/queries", json=question)).text)[-1]
         too_big = await upload(client, small_pdf)
         assert too_big.status_code == 429 and too_big.json()["code"] == "quota_exceeded"
         assert too_big.json()["quota"] == "bytes"
         listed = (await client.get("/v1/documents")).json()["documents"]
         assert [d["name"] for d in listed] == [tiny_pdf.name]  # nothing of it was kept
+        # Nothing lost either: the ready document answers as before the refusal.
+        assert listed[0]["status"] == "ready"
+        after = parse_sse((await client.post("/v1/queries", json=question)).text)[-1]
+        assert after["data"]["answer"] == before["data"]["answer"]
         other = await client.post("/v1/documents", headers={"X-Tenant-ID": "beta"},
                                   files=[("file", (tiny_pdf.name, tiny_pdf.read_bytes(),
                                                    "application/pdf"))])

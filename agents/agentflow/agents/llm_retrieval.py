@@ -28,6 +28,7 @@ from agentflow.domain.messages import (
 from agentflow.domain.queries import Passage
 from agentflow.domain.tenancy import TENANT_HEADER
 from agentflow.domain.vectors import SearchFilters
+from agentflow.observability import tracing
 from agentflow.retrieval.results import SearchResult
 from agentflow.retrieval.search import SearchService
 
@@ -70,7 +71,9 @@ class LlmRetrievalAgent:
         model = model_of(request, self.name)
         server = MCPServerStreamableHttp(
             params={"url": self._mcp_url,
-                    "headers": {TENANT_HEADER: request.tenant_id, **self._auth},
+                    # The tool calls' spans join this query's trace.
+                    "headers": {TENANT_HEADER: request.tenant_id, **self._auth,
+                                **tracing.headers()},
                     "timeout": self._runtime.token_timeout_s},
             name="agentflow", cache_tools_list=True, use_structured_content=True,
             client_session_timeout_seconds=self._runtime.token_timeout_s)

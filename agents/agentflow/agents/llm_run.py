@@ -21,6 +21,7 @@ from openai.types.responses import ResponseTextDeltaEvent
 from agentflow.domain.errors import AgentFailed, AgentTimeout
 from agentflow.domain.messages import AgentName, AgentRequest
 from agentflow.domain.queries import AgentUsage
+from agentflow.observability import tracing
 from agentflow.ports.model_provider import ModelProvider
 
 PROMPTS = Path(__file__).parent / "prompts"
@@ -63,6 +64,15 @@ class LlmRuntime:
     async def run(self, agent: Agent[Any], text: str, *, model: str, role: str,
                   on_text: OnText | None = None) -> tuple[RunResultStreaming, AgentUsage]:
         """Run ``agent`` on ``text``; ``on_text`` gets each text delta as it arrives."""
+        with tracing.span(f"model {model}", model=model, agent=role) as span:
+            result, usage = await self._run(agent, text, model=model, role=role,
+                                            on_text=on_text)
+            span.set_attribute("gen_ai.usage.input_tokens", usage.input_tokens)
+            span.set_attribute("gen_ai.usage.output_tokens", usage.output_tokens)
+            return result, usage
+
+    async def _run(self, agent: Agent[Any], text: str, *, model: str, role: str,
+                   on_text: OnText | None) -> tuple[RunResultStreaming, AgentUsage]:
         result = Runner.run_streamed(agent, text, max_turns=self.max_turns,
                                      run_config=RunConfig(tracing_disabled=True))
         loop = asyncio.get_running_loop()

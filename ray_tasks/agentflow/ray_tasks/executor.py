@@ -35,7 +35,7 @@ from ray.util.annotations import RayDeprecationWarning
 
 from agentflow.domain.batches import BatchStage, PoolKind
 from agentflow.domain.errors import WorkerLost
-from agentflow.ingestion.stages import apply_stage, build_stage, to_rows
+from agentflow.ingestion.stages import apply_stage, build_stage, run_traced, to_rows, with_trace
 from agentflow.settings import RayPoolSettings, RaySettings
 
 T = TypeVar("T")
@@ -75,6 +75,7 @@ class StageActor:
     """
 
     def __init__(self, stage: BatchStage) -> None:
+        self._stage = stage
         self._fn = build_stage(stage)
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, Any]:
@@ -103,7 +104,7 @@ class StageActor:
     def _rows(self, batch: dict[str, np.ndarray], mask: np.ndarray | None) -> list[Row]:
         columns = {name: values if mask is None else values[mask]
                    for name, values in batch.items() if name not in TAGS}
-        return to_rows(self._fn(columns))
+        return to_rows(run_traced(self._stage, self._fn, columns))
 
     def _cells(self, batch: dict[str, np.ndarray], mask: np.ndarray) -> list[bytes]:
         count = int(mask.sum())
@@ -224,7 +225,7 @@ class RayBatchExecutor:
             loop.call_later(self._settings.coalesce_ms / 1000, self._close_wave, stage, wave)
         wave.last = loop.time()
         future: asyncio.Future[list[Row]] = loop.create_future()
-        wave.calls.append((list(rows), future))
+        wave.calls.append((with_trace(rows), future))
         try:
             return await asyncio.wait_for(asyncio.shield(future), timeout_s)
         except TimeoutError:

@@ -16,6 +16,8 @@ from fastapi.responses import JSONResponse
 
 from agentflow.domain.errors import AgentFlowError
 from agentflow.domain.messages import MESSAGE_TYPES, AgentMessage
+from agentflow.gateway.telemetry import RequestTelemetry, install_metrics_route
+from agentflow.observability import tracing
 from agentflow.ports.agent_transport import Agent
 
 log = structlog.get_logger(__name__)
@@ -32,6 +34,8 @@ def create_agent_app(*agents: Agent) -> FastAPI:
     """An app serving each of ``agents`` at ``/a2a/{its name}``, plus ``/healthz``."""
     served: dict[str, Agent] = {agent.name.value: agent for agent in agents}
     app = FastAPI(title="AgentFlow agent", version="0.1.0")
+    app.add_middleware(RequestTelemetry)
+    install_metrics_route(app)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, Any]:
@@ -48,10 +52,15 @@ def create_agent_app(*agents: Agent) -> FastAPI:
             message: AgentMessage = kind.model_validate(body["message"])
         except (ValueError, KeyError, TypeError) as error:
             return _problem(422, "invalid_input", f"not an A2A message: {error}", "InvalidInput")
-        structlog.contextvars.bind_contextvars(trace_id=message.trace_id,
-                                               tenant_id=message.tenant_id)
+        structlog.contextvars.bind_contextvars(tenant_id=message.tenant_id, agent=name,
+                                               query_id=message.query_id)
+        # The HTTP span continues the caller's header; a message that came without one (a
+        # proxy dropped it) still joins its trace through the message's own traceparent.
+        parent = None if "traceparent" in request.headers else message.traceparent
         try:
-            response = await agent.handle(message)
+            with tracing.span(f"a2a {name}", parent=parent, agent=name,
+                              attributes={"agentflow.query_id": message.query_id}):
+                response = await agent.handle(message)
         except AgentFlowError as error:
             return _problem(502 if error.code.startswith("agent") else 422, error.code,
                             error.detail, type(error).__name__)

@@ -85,7 +85,7 @@ def _orchestrator(args: argparse.Namespace) -> int:
 def _monitor(args: argparse.Namespace) -> int:
     from agentflow.monitor.app import create_monitor_app
 
-    return _run_server(args, "monitor", "/v1/monitor/report", create_monitor_app)
+    return _run_server(args, "monitor", "/v1/monitor/snapshot", create_monitor_app)
 
 
 def _ingest(args: argparse.Namespace) -> int:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 import structlog
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 
@@ -19,26 +18,17 @@ from agentflow.gateway.routers import (
     dapr_events,
     documents,
     health,
+    metrics,
+    monitoring,
     queries,
 )
+from agentflow.gateway.telemetry import RequestTelemetry
 from agentflow.mcp.endpoint import PATH as MCP_PATH
 from agentflow.mcp.endpoint import McpEndpoint
-from agentflow.observability.logging import bind_trace_id
 from agentflow.runtime.container import Container, build_container
 from agentflow.settings import EventBusKind, Settings
 
 log = structlog.get_logger(__name__)
-_TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
-
-
-def _incoming_trace_id(request: Request) -> str | None:
-    match = _TRACEPARENT.match(request.headers.get("traceparent", ""))
-    if match:
-        return match.group(1)
-    candidate = request.headers.get("x-trace-id", "")
-    return candidate if re.fullmatch(r"[0-9a-f]{32}", candidate) else None
-
-
 def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
     """Build the app; the container (all adapters) is created and started in the lifespan."""
     settings = settings or (container.settings if container else Settings())
@@ -62,14 +52,6 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
                   summary="Multi-agent RAG: PDFs in, cited answers out.")
     problems.install(app)
 
-    @app.middleware("http")
-    async def trace(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        structlog.contextvars.clear_contextvars()
-        trace_id = bind_trace_id(_incoming_trace_id(request))
-        response = await call_next(request)
-        response.headers["X-Trace-Id"] = trace_id
-        return response
-
     app.add_middleware(RequestGuards)
     if settings.cors_origins:  # closed unless configured: browsers refuse cross-origin calls
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
@@ -77,12 +59,15 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
                            allow_headers=["Authorization", "Content-Type", "Last-Event-ID",
                                           "X-Tenant-ID", "traceparent"],
                            expose_headers=["X-Trace-Id", "Retry-After"], max_age=600)
+    app.add_middleware(RequestTelemetry)  # outermost: spans and metrics cover everything inside
 
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(documents.router)
     app.include_router(queries.router)
     app.include_router(conversations.router)
     app.include_router(admin.router)
+    app.include_router(monitoring.router)
     # The knowledge base as MCP tools (streamable HTTP), for our retrieval agent and any client.
     app.router.routes.append(Route(MCP_PATH, endpoint=mcp, methods=["GET", "POST", "DELETE"]))
     if settings.event_bus is EventBusKind.DAPR:  # Dapr pub/sub delivers domain events here

@@ -11,6 +11,7 @@ from agentflow.domain.errors import Forbidden, RateLimited, Unauthenticated
 from agentflow.domain.identity import Principal
 from agentflow.domain.tenancy import DEFAULT_TENANT
 from agentflow.gateway.tenancy import principal_from_headers
+from agentflow.observability import metrics
 from agentflow.runtime.container import Container
 
 
@@ -39,6 +40,7 @@ async def get_principal(request: Request, container: ContainerDep) -> Principal:
         decision = await container.limiter.take(
             f"requests:{principal.tenant_id}", capacity=per_minute, rate_per_s=per_minute / 60)
         if not decision.allowed:
+            metrics.rate_limited.labels(tenant=principal.tenant_id).inc()
             raise RateLimited(f"more than {per_minute} requests per minute for this tenant",
                               retry_after_s=decision.retry_after_s, limit=per_minute)
     return principal

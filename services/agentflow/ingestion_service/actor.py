@@ -71,9 +71,11 @@ class IngestionActor(Actor, IngestionActorInterface, Remindable):
         services = self._services()
         tenant_id, document_id = self._ids()
         instance_id = f"ingest-{document_id}-{attempt}" + (f"-r{starts}" if starts > 1 else "")
+        document = await services.catalog.get_document(tenant_id, document_id)
         job = IngestInput(tenant_id=tenant_id, document_id=document_id,
                           pages_per_task=services.pages_per_task,
-                          chunks_per_task=services.chunks_per_task)
+                          chunks_per_task=services.chunks_per_task,
+                          traceparent=document.traceparent if document else None)
         await services.engine.schedule_new_workflow(WORKFLOW_NAME, input=job.model_dump(),
                                                     instance_id=instance_id)
         state = {"instance_id": instance_id, "attempt": attempt, "starts": starts}

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from dapr.ext.fastapi import DaprActor
 from fastapi import FastAPI
 
+from agentflow.gateway.telemetry import RequestTelemetry, install_metrics_route
 from agentflow.ingestion_service.actor import IngestionActor, IngestionServices
 from agentflow.runtime.container import Container, build_container
 from agentflow.settings import Settings
@@ -36,5 +37,7 @@ def create_ingestion_app(settings: Settings, *, container: Container | None = No
             await owned.close()
 
     app = FastAPI(title="AgentFlow ingestion actors", version="0.1.0", lifespan=lifespan)
+    app.add_middleware(RequestTelemetry)
+    install_metrics_route(app)  # this process's activities and batch stages
     actors = DaprActor(app)
     return app

@@ -19,6 +19,7 @@ from agentflow.domain.errors import AgentFlowError
 from agentflow.domain.queries import MAX_TOP_K
 from agentflow.domain.vectors import SearchFilters
 from agentflow.gateway.tenancy import tenant_from_headers
+from agentflow.observability import tracing
 from agentflow.observability.audit import Auditor
 from agentflow.ports.catalog import Catalog
 from agentflow.retrieval.results import DocumentInfo, DocumentList, PassageHit, SearchResult
@@ -61,7 +62,9 @@ def build_mcp_server(search: SearchService, catalog: Catalog, *,
                      "keyword": search.keyword_search}
         tenant_id = tenant(ctx)
         try:
-            passages = await functions[mode](tenant_id, query, limit=limit, filters=filters)
+            with tracing.span(f"tool {mode}_search", tool=f"{mode}_search", limit=limit):
+                passages = await functions[mode](tenant_id, query, limit=limit,
+                                                  filters=filters)
         except AgentFlowError as error:
             await _audit(tenant_id, f"{mode}_search", "failed", reason=error.code)
             raise ToolError(f"{error.code}: {error.detail}") from error

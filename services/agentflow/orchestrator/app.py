@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from agentflow.gateway.telemetry import RequestTelemetry, install_metrics_route
 from agentflow.runtime.container import Container, build_container
 from agentflow.settings import Settings, WorkflowEngineKind, WorkflowSettings
 
@@ -30,6 +31,8 @@ def create_orchestrator_app(settings: Settings, *, container: Container | None =
             await owned.close()  # the engine (worker) first, then the stores
 
     app = FastAPI(title="AgentFlow orchestrator", version="0.1.0", lifespan=lifespan)
+    app.add_middleware(RequestTelemetry)
+    install_metrics_route(app)  # this process's activities and batch stages
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

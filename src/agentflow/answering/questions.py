@@ -19,6 +19,7 @@ from agentflow.domain.queries import (
     QueryStatus,
 )
 from agentflow.ingestion.quotas import Quotas
+from agentflow.observability import tracing
 from agentflow.ports.catalog import Catalog
 from agentflow.ports.event_log import EventLog
 from agentflow.ports.workflow_engine import WorkflowEngine
@@ -76,7 +77,8 @@ class Questions:
         await self.events.append(query_stream(record.tenant_id, record.id), "agent", {
             "agent": "orchestrator", "status": "started", "attempt": 1, "detail": ""})
         job = AnswerInput(query_id=record.id, tenant_id=record.tenant_id,
-                          trace_id=record.trace_id, question=record.question, history=history,
+                          trace_id=record.trace_id, traceparent=tracing.traceparent(),
+                          question=record.question, history=history,
                           top_k=record.top_k, filters=record.filters,
                           attempts=self.agent_attempts, first_retry_s=self.first_retry_s,
                           chains=self.chains)

@@ -70,6 +70,7 @@ class Document(BaseModel):
     metadata: DocumentMetadata = Field(default_factory=DocumentMetadata)
     attempts: int = 0
     trace_id: str | None = None  # of the request that (re)started ingestion
+    traceparent: str | None = None  # W3C context of that request's span
     created_at: datetime
     updated_at: datetime
 
@@ -127,3 +128,4 @@ class TenantFootprint(BaseModel):
 
     documents: int
     bytes: int
+    by_status: dict[DocumentStatus, int] = Field(default_factory=dict)  # statuses held only

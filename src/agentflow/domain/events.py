@@ -25,13 +25,14 @@ class DomainEvent(BaseModel):
     type: str
     tenant_id: str
     trace_id: str | None = None
+    traceparent: str | None = None  # W3C trace context of the publishing span
     at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     data: dict[str, Any] = Field(default_factory=dict)
 
 
 # The domain event types the platform publishes (Dapr topics are names, not patterns).
 TOPICS: tuple[str, ...] = ("alert.agent_fallback", "document.failed", "document.ready",
-                           "query.completed", "query.failed")
+                           "query.agent_retried", "query.completed", "query.failed")
 
 
 def sequence_after(after: str | None) -> int:

@@ -27,6 +27,7 @@ class AgentMessage(BaseModel):
     """What every request and response carries."""
 
     trace_id: str | None = None
+    traceparent: str | None = None  # W3C trace context of the calling span
     tenant_id: str
     query_id: str
 

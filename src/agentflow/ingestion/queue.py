@@ -37,7 +37,7 @@ class IngestionQueue:
         self._pages_per_task = pages_per_task
         self._chunks_per_task = chunks_per_task
         self._timeout_s = workflow_timeout_s
-        self._queue: asyncio.Queue[tuple[str, str, int, str | None]] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[str, str, int, str | None, str | None]] = asyncio.Queue()
         self._workers: list[asyncio.Task[None]] = []
         self._queued: set[tuple[str, str]] = set()
         self._per_tenant = per_tenant or concurrency
@@ -68,13 +68,16 @@ class IngestionQueue:
         self._queued.add(key)
         self._idle.clear()
         self._queue.put_nowait((document.tenant_id, document.id, document.attempts,
-                                document.trace_id))
+                                document.trace_id, document.traceparent))
+
+    def depth(self) -> int:
+        return self._queue.qsize()
 
     async def wait_idle(self) -> None:
         """Until every submitted document has finished (tests, benchmarks, CLI)."""
         await self._idle.wait()
 
-    async def _next(self) -> tuple[str, str, int, str | None]:
+    async def _next(self) -> tuple[str, str, int, str | None, str | None]:
         """The oldest queued document whose tenant has a free slot (the rest keep their
         turn)."""
         while True:
@@ -88,13 +91,13 @@ class IngestionQueue:
 
     async def _work(self) -> None:
         while True:
-            tenant_id, document_id, attempt, trace_id = await self._next()
+            tenant_id, document_id, attempt, trace_id, traceparent = await self._next()
             # Everything this document's workflow logs carries the trace of its upload.
             structlog.contextvars.clear_contextvars()
             bind_trace_id(trace_id)
             structlog.contextvars.bind_contextvars(tenant_id=tenant_id, document_id=document_id)
             try:
-                await self._ingest(tenant_id, document_id, attempt)
+                await self._ingest(tenant_id, document_id, attempt, traceparent)
             except Exception as exc:  # never let one document stop the worker
                 log.error("ingestion_crashed", document_id=document_id, error=str(exc))
             finally:
@@ -104,11 +107,12 @@ class IngestionQueue:
                 if not self._queued:
                     self._idle.set()
 
-    async def _ingest(self, tenant_id: str, document_id: str, attempt: int) -> None:
+    async def _ingest(self, tenant_id: str, document_id: str, attempt: int,
+                      traceparent: str | None) -> None:
         instance_id = f"ingest-{document_id}-{attempt}"
         job = IngestInput(tenant_id=tenant_id, document_id=document_id,
                           pages_per_task=self._pages_per_task,
-                          chunks_per_task=self._chunks_per_task)
+                          chunks_per_task=self._chunks_per_task, traceparent=traceparent)
         await self._engine.schedule_new_workflow(WORKFLOW_NAME, input=job.model_dump(),
                                                  instance_id=instance_id)
         state = await self._engine.wait_for_workflow_completion(instance_id,

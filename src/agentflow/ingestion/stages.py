@@ -8,12 +8,17 @@ boundaries (pickle, Arrow) unchanged.
 from __future__ import annotations
 
 import importlib
+import os
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from agentflow.domain.batches import BatchStage
+from opentelemetry.trace import SpanKind
 
+from agentflow.domain.batches import BatchStage
+from agentflow.observability import tracing
+
+TRACE_COLUMN = "_traceparent"
 Columns = dict[str, Any]  # column name -> values (a list, or a numpy array on Ray)
 StageFn = Callable[[Columns], Columns]
 
@@ -54,10 +59,34 @@ def plain(value: Any) -> Any:
     return tolist() if callable(tolist) else value
 
 
+def with_trace(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rows`` carrying the caller's W3C trace context in a column (the task's argument;
+    empty outside a span, so every wave of rows has the same columns)."""
+    parent = tracing.traceparent() or ""
+    return [{**row, TRACE_COLUMN: parent} for row in rows]
+
+
+def run_traced(stage: BatchStage, fn: StageFn, columns: Columns) -> Columns:
+    """``fn(columns)`` in a span continuing the trace the rows carry (worker side)."""
+    parents = columns.pop(TRACE_COLUMN, None)
+    parent = str(parents[0]) or None if parents is not None and len(parents) else None
+    _worker_tracing()
+    with tracing.span(f"batch {stage.name}", parent=parent, kind=SpanKind.CONSUMER,
+                      stage=stage.name, rows=len(next(iter(columns.values()), []))):
+        return fn(columns)
+
+
+def _worker_tracing() -> None:
+    """Workers export their spans when the driver's environment names a collector."""
+    endpoint = os.environ.get("AGENTFLOW_TELEMETRY__OTLP_ENDPOINT")
+    if endpoint:
+        tracing.configure_tracing("agentflow-worker", otlp_endpoint=endpoint)
+
+
 def apply_stage(job: tuple[BatchStage, list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """One batch through the process's instance of the stage (a process-pool job)."""
     stage, rows = job
-    output = to_rows(cached_stage(stage)(to_columns(rows)))
+    output = to_rows(run_traced(stage, cached_stage(stage), to_columns(rows)))
     if len(output) != len(rows):
         raise ValueError(f"stage {stage.name} returned {len(output)} rows for {len(rows)}")
     return output

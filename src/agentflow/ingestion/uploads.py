@@ -14,6 +14,7 @@ from agentflow.domain.documents import PLAIN_TEXT, Document, DocumentMetadata
 from agentflow.domain.errors import EmptyFile, EncryptedPdf, FileTooLarge, NotAPdf, UnreadablePdf
 from agentflow.ingestion.jobs import inspect_pdf
 from agentflow.ingestion.quotas import Quotas
+from agentflow.observability import tracing
 from agentflow.observability.logging import current_trace_id
 from agentflow.ports.batch_executor import BatchExecutor
 from agentflow.ports.blob_store import BlobStore, BlobWriter
@@ -126,7 +127,7 @@ class Uploads:
         document = Document(
             id=document_id, tenant_id=tenant_id, name=incoming.name, sha256=received.sha256,
             size_bytes=incoming.size, blob_key=key, metadata=metadata, created_at=now,
-            updated_at=now, trace_id=current_trace_id(),
+            updated_at=now, trace_id=current_trace_id(), traceparent=tracing.traceparent(),
         )
         stored = await self.catalog.add_document(document)
         if stored.id != document.id:  # the same bytes arrived concurrently: keep the first
@@ -156,7 +157,8 @@ class Uploads:
         document = Document(
             id=document_id, tenant_id=tenant_id, name=_clean_name(name), media_type=PLAIN_TEXT,
             sha256=sha256, size_bytes=len(data), blob_key=key, metadata=metadata,
-            created_at=now, updated_at=now, trace_id=current_trace_id())
+            created_at=now, updated_at=now, trace_id=current_trace_id(),
+            traceparent=tracing.traceparent())
         stored = await self.catalog.add_document(document)
         if stored.id != document.id:
             await self.blobs.delete(key)

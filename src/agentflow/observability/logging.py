@@ -1,4 +1,10 @@
-"""structlog set-up: key-value events, JSON lines, every line carrying the trace id."""
+"""structlog set-up: key-value events, JSON lines, every line carrying the trace id.
+
+Each line carries ``trace_id`` and, inside a span, ``span_id`` (the OpenTelemetry ids, so a log
+line leads to its trace); ``tenant_id``, ``query_id``/``document_id`` and ``agent`` are bound
+where the work is known. Values under secret-looking or text-bearing keys are redacted: no
+credential and no document text reaches a log.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,8 @@ from contextvars import ContextVar
 
 import structlog
 from structlog.typing import EventDict, Processor, WrappedLogger
+
+from agentflow.observability.tracing import current_ids
 
 _trace_id: ContextVar[str | None] = ContextVar("trace_id", default=None)
 
@@ -31,8 +39,23 @@ def current_trace_id() -> str | None:
 
 
 def _ensure_trace_id(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
+    ids = current_ids()
+    if ids is not None:
+        event.setdefault("trace_id", ids[0])
+        event.setdefault("span_id", ids[1])
     if "trace_id" not in event:
         event["trace_id"] = _trace_id.get() or "-"
+    return event
+
+
+REDACTED_KEYS = frozenset({
+    "authorization", "api_key", "key", "password", "secret", "token", "jwt", "jwt_secret",
+    "service_token", "cookie", "text", "passage", "passages", "content", "chunk_text"})
+
+
+def _redact(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
+    for key in REDACTED_KEYS.intersection(event):
+        event[key] = "[redacted]"
     return event
 
 
@@ -43,6 +66,7 @@ def configure_logging(level: str = "info", *, json: bool = True) -> None:
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         _ensure_trace_id,
+        _redact,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]

@@ -20,6 +20,10 @@ class IngestionDispatch(Protocol):
         the same attempt twice ingests it once."""
         ...
 
+    def depth(self) -> int:
+        """Documents submitted and not yet started (waiting for a slot or a hand-over)."""
+        ...
+
     async def wait_idle(self) -> None:
         """Until every submitted document has been handed over (and, in-process, finished)."""
         ...

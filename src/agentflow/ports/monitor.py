@@ -5,14 +5,20 @@ from __future__ import annotations
 from typing import Protocol
 
 from agentflow.domain.events import DomainEvent
-from agentflow.domain.monitoring import MonitorReport
+from agentflow.domain.monitoring import Alert, MonitorSnapshot
 
 
 class Monitor(Protocol):
+    """The monitoring agent itself (embedded) or a client of ``agentflow monitor``."""
+
     async def observe(self, event: DomainEvent) -> None:
-        """Fold one delivered domain event into the figures."""
+        """Fold one delivered domain event into the figures (and alert on anomalies)."""
         ...
 
-    def report(self) -> MonitorReport:
-        """Outcomes, latency, usage and alerts since the monitor started."""
+    async def snapshot(self) -> MonitorSnapshot:
+        """The current window against its baseline: answers, agents, tenants, usage."""
+        ...
+
+    async def alerts(self, *, tenant_id: str | None = None, limit: int = 50) -> list[Alert]:
+        """Stored alerts, newest first; only ``tenant_id``'s when given."""
         ...

@@ -27,6 +27,7 @@ from agentflow.ingestion.queue import IngestionQueue
 from agentflow.ingestion.quotas import Quotas
 from agentflow.ingestion.uploads import Uploads
 from agentflow.observability.audit import Auditor
+from agentflow.observability.tracing import configure_tracing
 from agentflow.ports.agent_transport import Agent, AgentTransport
 from agentflow.ports.audit_log import AuditLog
 from agentflow.ports.batch_executor import BatchExecutor
@@ -115,7 +116,7 @@ class Container:
     authenticator: Authenticator
     limiter: RateLimiter
     audit: Auditor
-    monitor: Monitor | None  # the monitoring agent when it runs in this process
+    monitor: Monitor  # the monitoring agent (embedded) or a client of `agentflow monitor`
     models: ModelProvider
     engine: WorkflowEngine
     uploads: Uploads
@@ -139,8 +140,8 @@ class Container:
         await self.engine.shutdown()
         await self.executor.close()
         await self.index.close()
-        for owner in (self.transport, self.bus, self.models, self.identities, self.audit.log,
-                      self.catalog):
+        for owner in (self.transport, self.bus, self.monitor, self.models, self.identities,
+                      self.audit.log, self.catalog):
             close = getattr(owner, "close", None)
             if close is not None:
                 await close()
@@ -154,6 +155,8 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     from agentflow.adapters.extract.pymupdf_extractor import PyMuPdfExtractor
     from agentflow.adapters.sparse.bm25 import Bm25Encoder
 
+    configure_tracing(settings.telemetry.service_name,
+                      otlp_endpoint=settings.telemetry.otlp_endpoint)
     if settings.auth.enabled and settings.auth.service_token is None:
         # One secret for this process's own calls (the retrieval agent to the MCP tools).
         auth = settings.auth.model_copy(update={"service_token": SecretStr(
@@ -268,15 +271,39 @@ def _dispatch(settings: Settings, engine: WorkflowEngine, catalog: Catalog) -> I
         settings.dapr.http_endpoint, catalog, token=token)
 
 
-def _monitor(settings: Settings, bus: EventBus) -> Monitor | None:
+def _monitor(settings: Settings, bus: EventBus) -> Monitor:
     """The monitoring agent hears this process's bus in the embedded profile; with Dapr pub/sub
-    it runs as ``agentflow monitor``, which hears every replica's events."""
+    it runs as ``agentflow monitor`` (hearing every replica) and this is its client."""
     if settings.event_bus is not EventBusKind.MEMORY:
-        return None
-    monitoring = _load("agentflow.agents.monitoring", "core")
-    agent: Monitor = monitoring.MonitoringAgent()
-    for pattern in monitoring.PATTERNS:
+        from agentflow.adapters.monitor.dapr_monitor import DaprMonitorClient
+
+        token = settings.dapr.api_token
+        return DaprMonitorClient(settings.dapr.http_endpoint, settings.monitor.app_id,
+                                 token=token.get_secret_value() if token else None)
+    agent = build_monitoring_agent(settings)
+    for pattern in _load("agentflow.agents.monitoring", "core").PATTERNS:
         bus.subscribe(pattern, agent.observe)
+    return agent
+
+
+def build_monitoring_agent(settings: Settings) -> Monitor:
+    """The monitoring agent as ``settings.monitor`` configures it, alerts to the webhook."""
+    monitoring = _load("agentflow.agents.monitoring", "core")
+    from agentflow.domain.windows import Thresholds
+    from agentflow.observability.alerts import WebhookNotifier
+
+    config = settings.monitor
+    sink = WebhookNotifier(config.webhook_url, attempts=config.webhook_attempts,
+                           timeout_s=config.webhook_timeout_s,
+                           first_backoff_s=config.webhook_first_backoff_s) \
+        if config.webhook_url else None
+    thresholds = Thresholds(min_samples=config.min_samples, latency_factor=config.latency_factor,
+                            error_rate_delta=config.error_rate_delta,
+                            token_factor=config.token_factor)
+    agent: Monitor = monitoring.MonitoringAgent(
+        window_s=config.window_s, baseline_windows=config.baseline_windows,
+        thresholds=thresholds, alert_limit=config.alert_limit,
+        cooldown_s=config.alert_cooldown_s, sink=sink)
     return agent
 
 

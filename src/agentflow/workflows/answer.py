@@ -37,6 +37,7 @@ class AnswerInput(BaseModel):
     query_id: str
     tenant_id: str
     trace_id: str | None = None
+    traceparent: str | None = None  # the asking request's span, continued by every activity
     question: str
     history: list[str] = Field(default_factory=list)
     top_k: int = 5

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -29,7 +30,8 @@ from agentflow.domain.messages import (
     SynthesisRequest,
     SynthesisResponse,
 )
-from agentflow.domain.queries import QueryRecord
+from agentflow.domain.queries import AgentUsage, QueryRecord
+from agentflow.observability import metrics, tracing
 from agentflow.observability.audit import Auditor
 from agentflow.ports.agent_transport import AgentTransport, ResponseT
 from agentflow.ports.catalog import Catalog
@@ -69,20 +71,36 @@ class AnswerActivities:
         await self._emit(job, "agent", {"agent": agent.value, "status": "started",
                                         "attempt": attempt,
                                         "detail": f"model {model}" if model else ""})
-        started = time.perf_counter()
         limit = self.agent_timeout_s if model is None else self.llm_call_s
         facts = {"query_id": job["query_id"], "model": model, "attempt": attempt}
-        try:
-            response = await asyncio.wait_for(
-                self.transport.call(agent, request, response_type), limit)
-        except TimeoutError:
-            await self._audit(job, agent.value, "failed", **facts, reason="timeout")
-            raise AgentTimeout(f"the {agent.value} agent did not answer within {limit:g}s",
-                               agent=agent.value) from None
-        except Exception as error:
-            await self._audit(job, agent.value, "failed", **facts, reason=type(error).__name__)
-            raise
-        elapsed_ms = (time.perf_counter() - started) * 1000
+        outcome, started = "failed", time.perf_counter()
+        with structlog.contextvars.bound_contextvars(agent=agent.value), tracing.span(
+                f"agent {agent.value}", agent=agent.value, model=model, attempt=attempt,
+                attributes={"agentflow.query_id": job["query_id"]}) as current:
+            # The A2A message carries this span's context to the agent, wherever it runs.
+            request = request.model_copy(update={"traceparent": tracing.traceparent()})
+            try:
+                response = await asyncio.wait_for(
+                    self.transport.call(agent, request, response_type), limit)
+                outcome = "ok"
+            except TimeoutError:
+                outcome = "timeout"
+                await self._audit(job, agent.value, "failed", **facts, reason="timeout")
+                raise AgentTimeout(f"the {agent.value} agent did not answer within {limit:g}s",
+                                   agent=agent.value) from None
+            except Exception as error:
+                await self._audit(job, agent.value, "failed", **facts,
+                                  reason=type(error).__name__)
+                raise
+            finally:
+                elapsed = time.perf_counter() - started
+                current.set_attribute("agentflow.outcome", outcome)
+                metrics.agent_invocations.labels(agent=agent.value, outcome=outcome).inc()
+                metrics.agent_duration.labels(agent=agent.value, outcome=outcome).observe(elapsed)
+                log.debug("agent_called", outcome=outcome, model=model, attempt=attempt,
+                          query_id=job["query_id"], tenant_id=job["tenant_id"],
+                          elapsed_ms=round(elapsed * 1000, 1))
+        elapsed_ms = elapsed * 1000
         await self._audit(job, agent.value, "ok", **facts, elapsed_ms=round(elapsed_ms, 1))
         await self._emit(job, "agent", {"agent": agent.value, "status": "completed",
                                         "attempt": attempt, "detail": f"{elapsed_ms:.0f} ms"})
@@ -135,14 +153,21 @@ class AnswerActivities:
                           model=job.get("model"), attempt=job["attempt"],
                           reason=str(job["detail"])[:200])
         if job["status"] == "retrying":
+            metrics.agent_retries.labels(agent=job["agent"]).inc()
             log.warning("agent_call_failed", **facts)
+            await self.bus.publish(DomainEvent(  # the monitor counts the agent's failed calls
+                type="query.agent_retried", tenant_id=job["tenant_id"],
+                trace_id=job.get("trace_id"), traceparent=tracing.traceparent(),
+                data={"query_id": job["query_id"], "agent": job["agent"],
+                      "model": job.get("model"), "attempt": job["attempt"]}))
             return
         log.error("agent_fallback" if job["status"] == "fallback" else "agent_call_failed",
                   **facts)
         if job["status"] == "fallback":
+            metrics.agent_fallbacks.labels(agent=job["agent"]).inc()
             await self.bus.publish(DomainEvent(
                 type="alert.agent_fallback", tenant_id=job["tenant_id"],
-                trace_id=job.get("trace_id"),
+                trace_id=job.get("trace_id"), traceparent=tracing.traceparent(),
                 data={"query_id": job["query_id"], "agent": job["agent"],
                       "from_model": job.get("model"), "to_model": job.get("fallback_to"),
                       "attempt": job["attempt"], "reason": job["detail"]}))
@@ -166,8 +191,10 @@ class AnswerActivities:
         await self._emit(job, "agent", {"agent": AgentName.ORCHESTRATOR.value,
                                         "status": "completed", "attempt": 1, "detail": ""})
         await self._emit(job, "done", result.model_dump(mode="json"))
+        _count_answer(record.tenant_id, result.usage, result.timings_ms)
         await self.bus.publish(DomainEvent(
             type="query.completed", tenant_id=record.tenant_id, trace_id=record.trace_id,
+            traceparent=tracing.traceparent(),
             data={"query_id": record.id, "usage": {k: v.model_dump() for k, v in result.usage.items()},
                   "timings_ms": result.timings_ms, "partial": result.partial,
                   "warnings": len(result.warnings), "citations": len(result.citations)}))
@@ -186,9 +213,28 @@ class AnswerActivities:
                                         "status": "failed", "attempt": 1,
                                         "detail": problem["detail"]})
         await self._emit(job, "error", problem)
+        metrics.queries.labels(outcome="failed").inc()
+        metrics.query_duration.labels(outcome="failed").observe(
+            (record.updated_at - record.created_at).total_seconds())
         await self.bus.publish(DomainEvent(
             type="query.failed", tenant_id=record.tenant_id, trace_id=record.trace_id,
+            traceparent=tracing.traceparent(),
             data={"query_id": record.id, "code": problem["code"], "activity": job.get("activity")}))
         log.error("query_failed", query_id=record.id, tenant_id=record.tenant_id,
                   code=problem["code"], activity=job.get("activity"))
         return {"status": record.status.value}
+
+
+def _count_answer(tenant: str, usage: Mapping[str, AgentUsage],
+                  timings_ms: Mapping[str, float]) -> None:
+    """Tokens and cost per agent/model/tenant, and the answer's latency figures."""
+    for agent, used in usage.items():
+        labels = {"agent": agent, "model": used.model, "tenant": tenant}
+        metrics.tokens.labels(**labels, direction="input").inc(used.input_tokens)
+        metrics.tokens.labels(**labels, direction="output").inc(used.output_tokens)
+        metrics.cost_usd.labels(**labels).inc(used.cost_usd)
+    metrics.queries.labels(outcome="completed").inc()
+    if "total" in timings_ms:
+        metrics.query_duration.labels(outcome="completed").observe(timings_ms["total"] / 1000)
+    if "first_token" in timings_ms:
+        metrics.query_time_to_first_token.observe(timings_ms["first_token"] / 1000)

@@ -29,6 +29,7 @@ class IngestInput(BaseModel):
     document_id: str
     pages_per_task: int = 64
     chunks_per_task: int = 64
+    traceparent: str | None = None  # the upload's trace, continued by every activity
 
 
 def ranges(total: int, size: int, *, start: int = 0) -> list[tuple[int, int]]:
@@ -38,7 +39,8 @@ def ranges(total: int, size: int, *, start: int = 0) -> list[tuple[int, int]]:
 
 def ingest_document(ctx: WorkflowContext, raw: dict[str, Any]) -> Generator[Task, Any, Any]:
     job = IngestInput.model_validate(raw)
-    ref = {"tenant_id": job.tenant_id, "document_id": job.document_id}
+    ref = {"tenant_id": job.tenant_id, "document_id": job.document_id,
+           "traceparent": job.traceparent}
     stage = IngestStage.EXTRACTING
     try:
         plan = yield ctx.call_activity("ingest_begin", input=ref, retry_policy=ACTIVITY_RETRY)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -30,6 +31,7 @@ from agentflow.domain.extraction import ExtractedPages, PdfInfo
 from agentflow.domain.vectors import IndexedChunk
 from agentflow.ingestion.chunker import ChunkingPolicy, chunk_pages
 from agentflow.ingestion.jobs import inspect_pdf
+from agentflow.observability import metrics, tracing
 from agentflow.observability.audit import Auditor
 from agentflow.ports.batch_executor import BatchExecutor
 from agentflow.ports.blob_store import BlobStore
@@ -80,12 +82,16 @@ class IngestActivities:
             detail: dict[str, str | int] = {
                 "document_id": job["document_id"],
                 **{k: int(job[k]) for k in ("first", "last", "start", "stop") if k in job}}
+            started = time.perf_counter()
             try:
                 result = await activity(ctx, job)
             except Exception as error:
                 await self.audit.record(job["tenant_id"], "ingestion", f"ingest.{name}",
                                         "failed", {**detail, "reason": type(error).__name__})
                 raise
+            finally:
+                metrics.ingest_stage_duration.labels(stage=name).observe(
+                    time.perf_counter() - started)
             await self.audit.record(job["tenant_id"], "ingestion", f"ingest.{name}", "ok",
                                     detail)
             return result
@@ -135,6 +141,7 @@ class IngestActivities:
         else:
             extracted = await self._pdf_pages(document, job)
         await self.catalog.save_pages(document.tenant_id, extracted.pages)
+        metrics.ingest_pages.inc(len(extracted.pages))
         done = await self.catalog.count_pages(document.tenant_id, document.id)
         await self._progress(document, Progress(stage=IngestStage.EXTRACTING, done=done,
                                                 total=document.pages or done))
@@ -201,6 +208,7 @@ class IngestActivities:
             )
             for chunk, vector, terms in zip(chunks, dense, sparse, strict=True)
         ])
+        metrics.ingest_chunks.inc(len(chunks))
         done = await self.index.count(document.tenant_id, document.id)
         await self._progress(document, Progress(stage=IngestStage.EMBEDDING, done=done,
                                                 total=document.chunks or done))
@@ -223,9 +231,11 @@ class IngestActivities:
 
     async def _announce(self, document: Document) -> None:
         error = document.error
+        metrics.ingest_documents.labels(outcome=document.status.value).inc()
         await self.bus.publish(DomainEvent(
             type=f"document.{document.status.value}", tenant_id=document.tenant_id,
             trace_id=structlog.contextvars.get_contextvars().get("trace_id"),
+            traceparent=tracing.traceparent(),
             data={"document_id": document.id, "pages": document.pages, "chunks": document.chunks,
                   "warnings": len(document.warnings),
                   "code": error.code if error else None,

@@ -25,6 +25,7 @@ from agentflow.gateway.schemas import (
 )
 from agentflow.gateway.sse import last_event_id, sse_response
 from agentflow.ingestion.uploads import ReceivedFile
+from agentflow.observability import tracing
 from agentflow.observability.logging import current_trace_id
 from agentflow.runtime.container import Container
 from agentflow.workflows.ingest_activities import document_stream
@@ -176,7 +177,7 @@ async def retry_document(document_id: str, container: ContainerDep,
                        document_status=document.status.value)
     document.status, document.error, document.progress = DocumentStatus.PENDING, None, Progress()
     document.attempts += 1
-    document.trace_id = current_trace_id()
+    document.trace_id, document.traceparent = current_trace_id(), tracing.traceparent()
     document.updated_at = datetime.now(UTC)
     await container.catalog.save_document(document)
     await container.events.close_stream(document_stream(tenant_id, document_id))

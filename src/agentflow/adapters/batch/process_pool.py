@@ -21,7 +21,7 @@ import structlog
 
 from agentflow.domain.batches import BatchStage
 from agentflow.domain.errors import WorkerLost
-from agentflow.ingestion.stages import apply_stage
+from agentflow.ingestion.stages import apply_stage, with_trace
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -93,7 +93,8 @@ class ProcessPoolBatchExecutor:
         """Batches run on the pool's workers, each building the stage once; one pool for every
         stage here (a laptop has one kind of core)."""
         size = stage.batch_size
-        batches = [list(rows[i:i + size]) for i in range(0, len(rows), size)]
+        rows = with_trace(rows)
+        batches = [rows[i:i + size] for i in range(0, len(rows), size)]
         outputs = await asyncio.gather(*(self.run(apply_stage, (stage, batch), timeout_s=timeout_s)
                                          for batch in batches))
         return [row for output in outputs for row in output]

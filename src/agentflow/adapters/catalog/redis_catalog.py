@@ -93,9 +93,14 @@ class RedisCatalog:
         return stored
 
     async def footprint(self, tenant_id: str) -> TenantFootprint:
-        count = await self._r.zcard(f"{self._p}docs:{tenant_id}")
-        size = await self._r.get(f"{self._p}bytes:{tenant_id}")
-        return TenantFootprint(documents=int(count), bytes=max(0, int(size or 0)))
+        pipe = self._r.pipeline(transaction=False)
+        pipe.zcard(f"{self._p}docs:{tenant_id}")
+        pipe.get(f"{self._p}bytes:{tenant_id}")
+        for status in DocumentStatus:
+            pipe.zcard(f"{self._p}docs:{tenant_id}:{status.value}")
+        count, size, *counts = await pipe.execute()
+        return TenantFootprint(documents=int(count), bytes=max(0, int(size or 0)), by_status={
+            status: int(n) for status, n in zip(DocumentStatus, counts, strict=True) if n})
 
     async def _index(self, document: Document, previous: DocumentStatus | None) -> None:
         t, member = document.tenant_id, self._member(document)

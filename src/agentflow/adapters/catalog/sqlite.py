@@ -129,10 +129,11 @@ class SqliteCatalog(SqliteQueries):
 
     async def footprint(self, tenant_id: str) -> TenantFootprint:
         rows = await self._fetch(
-            "SELECT COUNT(*), COALESCE(SUM(json_extract(body, '$.size_bytes')), 0) "
-            "FROM documents WHERE tenant_id = ?", (tenant_id,))
-        documents, size = rows[0]
-        return TenantFootprint(documents=int(documents), bytes=int(size))
+            "SELECT status, COUNT(*), COALESCE(SUM(json_extract(body, '$.size_bytes')), 0) "
+            "FROM documents WHERE tenant_id = ? GROUP BY status", (tenant_id,))
+        return TenantFootprint(documents=sum(int(row[1]) for row in rows),
+                               bytes=sum(int(row[2]) for row in rows),
+                               by_status={DocumentStatus(row[0]): int(row[1]) for row in rows})
 
     async def unfinished_documents(self) -> list[Document]:
         rows = await self._run(lambda db: db.execute(

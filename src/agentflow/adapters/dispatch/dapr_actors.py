@@ -49,6 +49,9 @@ class DaprActorDispatch:
         self._calls.add(call)
         call.add_done_callback(self._calls.discard)
 
+    def depth(self) -> int:
+        return len(self._calls)  # hand-overs under way; the actors queue nothing here
+
     async def wait_idle(self) -> None:
         while self._calls:
             await asyncio.gather(*self._calls, return_exceptions=True)

@@ -31,8 +31,7 @@ class DaprAgentTransport:
         app_id = self._app_ids.get(agent)
         if app_id is None:
             raise AgentUnavailable(f"no app id for the {agent.value} agent", agent=agent.value)
-        headers = {"traceparent": f"00-{request.trace_id}-{'0' * 15}1-01"} if request.trace_id \
-            else {}
+        headers = {"traceparent": request.traceparent} if request.traceparent else {}
         try:
             response = await self._client.post(
                 f"/v1.0/invoke/{app_id}/method/a2a/{agent.value}", headers=headers,

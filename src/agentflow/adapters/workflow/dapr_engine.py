@@ -27,6 +27,7 @@ from dapr.ext.workflow._durabletask.task import NonRetryableError, TaskFailedErr
 
 from agentflow.domain.errors import IngestionFailed, InvalidInput
 from agentflow.domain.workflows import RetryPolicy, WorkflowState, WorkflowStatus
+from agentflow.observability import tracing
 from agentflow.ports.workflow_engine import Activity, ActivityError, Task, Workflow
 
 log = structlog.get_logger(__name__)
@@ -136,9 +137,14 @@ class DaprWorkflowEngine:
 
     @staticmethod
     async def _call(fn: Activity, ctx: wf.WorkflowActivityContext, raw: Any) -> Any:
+        # Replayed workflow code makes no spans; each activity continues the trace its
+        # workflow's input carries (the request that started it).
+        parent = raw.get("traceparent") if isinstance(raw, dict) else None
         try:
-            result = fn(_ActivityContext(ctx), raw)
-            return await result if inspect.isawaitable(result) else result
+            with tracing.span(f"activity {getattr(fn, '__name__', 'activity')}", parent=parent,
+                              attributes={"agentflow.workflow_id": ctx.workflow_id}):
+                result = fn(_ActivityContext(ctx), raw)
+                return await result if inspect.isawaitable(result) else result
         except (InvalidInput, IngestionFailed) as exc:
             # The input is wrong: no retry policy may repeat it (as in the in-process runner).
             raise NonRetryableError(f"[{type(exc).__name__}] {exc}") from exc

@@ -17,10 +17,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
+from opentelemetry.trace import Span, StatusCode
 
 from agentflow.adapters.workflow.tasks import RunnerTask, when_all, when_any
 from agentflow.domain.errors import IngestionFailed, InvalidInput
 from agentflow.domain.workflows import RetryPolicy, WorkflowState, WorkflowStatus
+from agentflow.observability import tracing
 from agentflow.ports.workflow_engine import Activity, ActivityError, Task, Workflow
 
 log = structlog.get_logger(__name__)
@@ -79,10 +81,17 @@ async def _call_once(fn: Activity, ctx: _ActivityContext, input: Any) -> Any:
 async def _call_with_retries(
     name: str, fn: Activity, ctx: _ActivityContext, input: Any, policy: RetryPolicy | None
 ) -> Any:
+    with tracing.span(f"activity {name}", attributes={"agentflow.workflow_id": ctx.workflow_id}) as span:
+        return await _attempts(name, fn, ctx, input, policy, span)
+
+
+async def _attempts(name: str, fn: Activity, ctx: _ActivityContext, input: Any,
+                    policy: RetryPolicy | None, span: Span) -> Any:
     attempts = policy.max_number_of_attempts if policy else 1
     started = asyncio.get_running_loop().time()
     attempt = 1
     while True:
+        span.set_attribute("agentflow.attempt", attempt)
         try:
             return await _call_once(fn, ctx, input)
         except asyncio.CancelledError:
@@ -101,6 +110,7 @@ async def _call_with_retries(
                 final=final, workflow_id=ctx.workflow_id,
             )
             if final:
+                span.set_status(StatusCode.ERROR, error_type)
                 raise ActivityError(name, error_type, str(exc)) from exc
             attempt += 1
             assert policy is not None
@@ -174,6 +184,15 @@ class InProcessWorkflowEngine:
         return state
 
     async def _run(self, name: str, instance_id: str, input: Any) -> None:
+        # Scheduled inside a request, the task inherited its span; otherwise (a queue worker,
+        # a resumed document) the input's traceparent names the trace to continue.
+        parent = None if tracing.current_ids() or not isinstance(input, dict) \
+            else input.get("traceparent")
+        with tracing.span(f"workflow {name}", parent=parent,
+                          attributes={"agentflow.instance_id": instance_id}):
+            await self._run_traced(name, instance_id, input)
+
+    async def _run_traced(self, name: str, instance_id: str, input: Any) -> None:
         ctx = _Context(self, instance_id)
         try:
             output = await _drive(self._workflows[name](ctx, input))

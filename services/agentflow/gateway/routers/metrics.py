@@ -1,0 +1,38 @@
+"""``GET /metrics``: this process's Prometheus metrics, gauges refreshed from the catalog."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
+
+from agentflow.domain.errors import Unauthenticated
+from agentflow.gateway.deps import ContainerDep
+from agentflow.observability import metrics
+from agentflow.runtime.container import Container
+
+router = APIRouter(include_in_schema=False)
+
+
+async def refresh_gauges(container: Container) -> None:
+    """Documents per tenant and status, and queue depths, as of now."""
+    tenants = {tenant.id for tenant in await container.identities.list_tenants()}
+    metrics.documents.clear()
+    for tenant in sorted(tenants | {"default"}):
+        for status, count in (await container.catalog.footprint(tenant)).by_status.items():
+            metrics.documents.labels(status=status.value, tenant=tenant).set(count)
+    metrics.queue_depth.labels(queue="ingestion").set(container.ingestion.depth())
+
+
+@router.get("/metrics")
+async def scrape(container: ContainerDep,
+                 authorization: Annotated[str | None, Header()] = None) -> Response:
+    """Prometheus text format. With ``telemetry.metrics_token`` set, scrapers must present it
+    as a bearer token (tenant names are label values)."""
+    expected = container.settings.telemetry.metrics_token
+    if expected is not None and not secrets.compare_digest(
+            (authorization or "").removeprefix("Bearer "), expected.get_secret_value()):
+        raise Unauthenticated("the metrics endpoint needs the configured metrics token")
+    await refresh_gauges(container)
+    return Response(metrics.render(), media_type=metrics.CONTENT_TYPE)
