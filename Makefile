@@ -7,7 +7,7 @@ STAMP := $(VENV)/.agentflow-installed
 # TORCH_PIP_ARGS="--index-url <your CPU wheel index>" where PyPI's default build is CUDA.
 TORCH_PIP_ARGS ?=
 
-.PHONY: install run test lint typecheck unit bench-install bench-ingest bench-quality bench-retrieval bench-citations bench-queries bench-llm bench-ray openapi clean
+.PHONY: install run test lint typecheck unit bench-install bench-ingest bench-quality bench-retrieval bench-citations bench-queries bench-llm bench-ray bench-telemetry openapi clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,9 @@ bench-queries: bench-install
 # Ray's overhead on ingestion: the same filings on the process pool and on Ray, interleaved.
 bench-ray: bench-install
 	$(BIN)/python -m bench.ray_ingest --rounds 2
+
+bench-telemetry: install
+	$(BIN)/python -m bench.telemetry --rounds 5 --per-round 20
 
 # AgentFlow's own overhead on a scripted model's stream (TTFT and per token).
 bench-llm: bench-install

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -24,7 +25,7 @@ from tests.server import free_port
 
 
 async def test_a_question_is_answered_by_agent_services_over_dapr(
-        tmp_path: Path, embedder: Embedder, tiny_pdf: Path) -> None:
+        tmp_path: Path, embedder: Embedder, tiny_pdf: Path, spans: Any) -> None:
     port = free_port()
     settings = make_settings(tmp_path / "data")
     settings.agents = AgentsSettings(transport=AgentTransportKind.DAPR)
@@ -48,6 +49,20 @@ async def test_a_question_is_answered_by_agent_services_over_dapr(
     assert [path for _, path in dapr.calls] == ["a2a/retrieval", "a2a/synthesis", "a2a/citation"]
     assert [app_id for app_id, _ in dapr.calls] == [
         "agentflow-retrieval", "agentflow-synthesis", "agentflow-citation"]
+    # One trace across the services: each agent service's request span continues the
+    # traceparent of the gateway's agent span that sent the A2A message.
+    finished = spans.get_finished_spans()
+    by_id = {span.context.span_id: span for span in finished}
+    query_trace = next(s for s in finished if s.name == "POST /v1/queries").context.trace_id
+    for agent in ("retrieval", "synthesis", "citation"):
+        served = next(s for s in finished if s.name == f"a2a {agent}")
+        assert served.context.trace_id == query_trace
+        chain = []
+        span = served
+        while span.parent is not None and span.parent.span_id in by_id:
+            span = by_id[span.parent.span_id]
+            chain.append(span.name)
+        assert "POST /a2a/{name}" in chain and f"agent {agent}" in chain, chain
 
 
 async def test_agentflow_agent_serves_one_agent_with_its_own_container(
