@@ -7,7 +7,7 @@ STAMP := $(VENV)/.agentflow-installed
 # TORCH_PIP_ARGS="--index-url <your CPU wheel index>" where PyPI's default build is CUDA.
 TORCH_PIP_ARGS ?=
 
-.PHONY: install run test lint typecheck unit bench-install bench-ingest bench-quality bench-retrieval bench-citations bench-queries bench-llm bench-ray bench-telemetry openapi clean
+.PHONY: install run test lint typecheck unit bench-install bench-ingest bench-quality bench-retrieval bench-citations bench-queries bench-llm bench-ray bench-telemetry bench-load kind-up kind-load openapi clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -65,6 +65,16 @@ bench-telemetry: install
 # AgentFlow's own overhead on a scripted model's stream (TTFT and per token).
 bench-llm: bench-install
 	$(BIN)/python -m bench.llm_overhead
+
+bench-load: install
+	$(BIN)/python -m bench.load
+
+# Kubernetes on kind (needs docker, kind, kubectl, helm; not used by CI).
+kind-up:
+	k8s/install.sh
+
+kind-load:
+	k8s/load.sh
 
 openapi: install
 	$(BIN)/agentflow openapi --out .specify/openapi.json

@@ -13,7 +13,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from agentflow.domain.errors import InvalidInput
@@ -375,6 +382,29 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "openai_base_url"))
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "openai_api_key"))
+
+    @model_validator(mode="after")
+    def _distributed_preset(self) -> Settings:
+        """``profile=distributed`` switches every part to its shared adapter (anything set
+        explicitly wins) and requires the shared stores' addresses."""
+        if self.profile is not Profile.DISTRIBUTED:
+            return self
+        presets: tuple[tuple[BaseModel, str, object], ...] = (
+            (self.workflow, "engine", WorkflowEngineKind.DAPR),
+            (self.agents, "transport", AgentTransportKind.DAPR),
+            (self.ingest, "dispatch", IngestDispatchKind.DAPR_ACTORS),
+        )
+        for part, field, value in presets:
+            if field not in part.model_fields_set:
+                setattr(part, field, value)
+        if "event_bus" not in self.model_fields_set:
+            self.event_bus = EventBusKind.DAPR
+        missing = [name for name, value in (("REDIS_URL", self.redis_url),
+                                            ("AGENTFLOW_VECTOR__URL", self.vector.url))
+                   if not value]
+        if missing:
+            raise ValueError(f"the distributed profile needs {' and '.join(missing)}")
+        return self
 
     @property
     def model_cache_dir(self) -> Path:

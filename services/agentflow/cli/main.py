@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
 from starlette.types import ASGIApp
 
 from agentflow.cli.admin import add_admin_commands
@@ -23,7 +24,11 @@ def _settings(args: argparse.Namespace) -> Settings | None:
     overrides: dict[str, object] = {"host": args.host, "port": args.port}
     if args.data_dir is not None:
         overrides["data_dir"] = args.data_dir
-    settings = Settings(**overrides)  # type: ignore[arg-type]
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        print(f"agentflow: invalid settings: {exc}", file=sys.stderr)
+        return None
     configure_logging(settings.log_level, json=settings.log_json)
     try:
         settings.check_safe_to_serve()

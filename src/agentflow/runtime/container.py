@@ -53,7 +53,6 @@ from agentflow.settings import (
     EmbeddingBackend,
     EventBusKind,
     IngestDispatchKind,
-    Profile,
     Settings,
     WorkflowEngineKind,
 )
@@ -148,9 +147,8 @@ class Container:
 
 
 def build_container(settings: Settings, *, embedder: Embedder | None = None) -> Container:
-    """Wire the application for ``settings.profile`` (only ``embedded`` exists so far)."""
-    if settings.profile is not Profile.EMBEDDED:
-        raise DependencyMissing("the distributed profile's adapters are not installed yet")
+    """Wire the application: each port's adapter as ``settings`` chooses (the distributed
+    profile presets the shared ones, see ``Settings``)."""
     from agentflow.adapters.blob.local_files import LocalBlobStore
     from agentflow.adapters.extract.pymupdf_extractor import PyMuPdfExtractor
     from agentflow.adapters.sparse.bm25 import Bm25Encoder
