@@ -25,8 +25,10 @@ def free_port() -> int:
 class ServerProcess:
     """``agentflow serve`` on a free loopback port with its own data dir."""
 
-    def __init__(self, data_dir: Path, log_path: Path) -> None:
+    def __init__(self, data_dir: Path, log_path: Path,
+                 env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
+        self.extra_env = env or {}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._log_path = log_path
@@ -34,7 +36,7 @@ class ServerProcess:
 
     def start(self, timeout_s: float = 120) -> None:
         env = {**os.environ, "AGENTFLOW_DATA_DIR": str(self.data_dir),
-               "AGENTFLOW_EMBEDDING__CACHE_DIR": str(MODEL_CACHE)}
+               "AGENTFLOW_EMBEDDING__CACHE_DIR": str(MODEL_CACHE), **self.extra_env}
         with self._log_path.open("ab") as log:  # the child keeps its own descriptor
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "agentflow.cli.main", "serve", "--port", str(self.port)],

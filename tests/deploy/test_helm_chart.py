@@ -114,8 +114,7 @@ def test_a_deployment_per_service_with_probes_dapr_and_limits() -> None:
         (container,) = pod["spec"]["containers"]
         assert container["args"] == [name]
         assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
-        ready = "/readyz" if name == "gateway" else "/healthz"
-        assert container["readinessProbe"]["httpGet"]["path"] == ready
+        assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
         assert container["resources"]["requests"] and container["resources"]["limits"]
         assert container["securityContext"]["readOnlyRootFilesystem"] is True
         assert pod["spec"]["securityContext"]["runAsNonRoot"] is True

@@ -201,3 +201,19 @@ async def test_the_audit_log_records_agents_ingestion_admin_and_auth_failures(
         assert response.status_code == 405
     assert (await client.get("/v1/admin/audit", headers=user)).status_code == 403
     assert (await client.get("/v1/admin/audit?before=1;DROP", headers=admin)).status_code == 422
+
+
+async def test_me_says_who_the_caller_is_and_nothing_secret(api: dict[str, Any]) -> None:
+    client, keys = api["client"], api["keys"]
+    expected = {"platform": ("default", "admin", True), "acme-admin": ("acme", "admin", False),
+                "acme-user": ("acme", "user", False)}
+    for name, (tenant, role, platform) in expected.items():
+        response = await client.get("/v1/me", headers=bearer(keys[name]["key"]))
+        assert response.status_code == 200
+        assert response.json() == {"tenant_id": tenant, "role": role, "method": "api_key",
+                                   "platform_admin": platform}
+    refused = await client.get("/v1/me")
+    assert refused.status_code == 401 and refused.json()["code"] == "unauthenticated"
+    # The console page itself needs no credential, and tells the browser to ask for one.
+    page = await client.get("/")
+    assert page.status_code == 200 and '<meta name="agentflow-auth" content="on">' in page.text

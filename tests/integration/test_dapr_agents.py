@@ -81,6 +81,7 @@ async def test_agentflow_agent_serves_one_agent_with_its_own_container(
     async with app.router.lifespan_context(app), httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://agent") as client:
         assert (await client.get("/healthz")).json()["agents"] == ["retrieval"]
+        assert (await client.get("/readyz")).json()["status"] == "ready"
         request = RetrievalRequest(tenant_id="default", query_id="q1", question="anything")
         answer = await client.post("/a2a/retrieval", json={
             "type": "RetrievalRequest", "message": request.model_dump(mode="json")})

@@ -188,7 +188,8 @@ async def test_unknown_ids_and_bad_parameters(client: httpx.AsyncClient) -> None
 
 async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
     assert (await client.get("/healthz")).json() == {"status": "ok"}
-    assert (await client.get("/readyz")).json() == {"status": "ready"}
+    assert (await client.get("/readyz")).json() == {"status": "ready", "checks": {
+        "catalog": "ok", "vector_index": "ok", "event_log": "ok"}}
     trace = "0af7651916cd43dd8448eb211c80319c"
     response = await client.get("/healthz",
                                 headers={"traceparent": f"00-{trace}-b7ad6b7169203331-01"})

@@ -133,6 +133,8 @@ async def test_standalone_mcp_app_serves_the_same_tools(container: Container) ->
     async with serving(app) as url:
         async with httpx.AsyncClient(base_url=url) as http:
             assert (await http.get("/healthz")).json() == {"status": "ok"}
+            assert (await http.get("/readyz")).json()["checks"] == {
+                "catalog": "ok", "vector_index": "ok", "event_log": "ok"}
             assert (await http.get("/v1/documents")).status_code == 404
         async with mcp_client(url) as client:
             assert {t.name for t in (await client.list_tools()).tools} >= TOOLS

@@ -55,6 +55,7 @@ async def test_the_monitor_service_hears_the_gateway_through_dapr_pubsub(
                               base_url="http://gateway", timeout=60) as client, \
             httpx.AsyncClient(transport=httpx.ASGITransport(app=monitor),
                               base_url="http://monitor") as monitor_client:
+        assert (await monitor_client.get("/readyz")).json()["status"] == "ready"
         subscribed = (await monitor_client.get("/dapr/subscribe")).json()
         assert {s["topic"] for s in subscribed} >= {"query.completed", "document.ready"}
         await _ingest_and_ask(client, tiny_pdf)

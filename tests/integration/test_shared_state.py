@@ -55,7 +55,8 @@ async def test_ingest_and_answer_on_redis_and_a_qdrant_client_index(
                                                headers={"Last-Event-ID": middle})).text)
             assert [e["id"] for e in rest] == [e["id"] for e in events
                                                if int(e["id"]) > int(middle)]
-            assert (await client.get("/readyz")).json() == {"status": "ready"}
+            ready = (await client.get("/readyz")).json()  # Redis and Qdrant answer
+            assert ready["status"] == "ready" and set(ready["checks"].values()) == {"ok"}
         # Another process on the same Redis (a restart, or a second gateway replica).
         again = build_container(_settings(tmp_path / "second", prefix), embedder=embedder)
         app = create_app(container=again)

@@ -11,10 +11,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.routing import Route
 
 from agentflow.agent_service.app import create_agent_app
 from agentflow.domain.messages import AgentName
+from agentflow.gateway.probes import readiness_endpoint
 from agentflow.runtime.container import Container, build_container
+from agentflow.runtime.readiness import store_checks
 from agentflow.settings import AgentsSettings, Settings
 
 SERVABLE = (AgentName.RETRIEVAL, AgentName.SYNTHESIS, AgentName.CITATION)
@@ -39,4 +42,5 @@ def create_agent_service(settings: Settings, name: AgentName, *,
             await owned.close()
 
     app.router.lifespan_context = lifespan
+    app.router.routes.append(Route("/readyz", readiness_endpoint(lambda _: store_checks(owned))))
     return app

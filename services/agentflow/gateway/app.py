@@ -14,10 +14,12 @@ from agentflow.gateway import problems
 from agentflow.gateway.guards import RequestGuards
 from agentflow.gateway.routers import (
     admin,
+    console,
     conversations,
     dapr_events,
     documents,
     health,
+    identity,
     metrics,
     monitoring,
     queries,
@@ -58,7 +60,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
                            allow_methods=["GET", "POST", "DELETE"],
                            allow_headers=["Authorization", "Content-Type", "Last-Event-ID",
                                           "X-Tenant-ID", "traceparent"],
-                           expose_headers=["X-Trace-Id", "Retry-After"], max_age=600)
+                           expose_headers=["X-Trace-Id", "Retry-After", "X-Query-Id",
+                                           "X-Conversation-Id"], max_age=600)
     app.add_middleware(RequestTelemetry)  # outermost: spans and metrics cover everything inside
 
     app.include_router(health.router)
@@ -68,6 +71,9 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     app.include_router(conversations.router)
     app.include_router(admin.router)
     app.include_router(monitoring.router)
+    app.include_router(identity.router)
+    app.include_router(console.router)  # the web console at / (assets under /console)
+    app.mount(console.ASSETS_PATH, console.ConsoleAssets(), name="console")
     # The knowledge base as MCP tools (streamable HTTP), for our retrieval agent and any client.
     app.router.routes.append(Route(MCP_PATH, endpoint=mcp, methods=["GET", "POST", "DELETE"]))
     if settings.event_bus is EventBusKind.DAPR:  # Dapr pub/sub delivers domain events here

@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agentflow.gateway.problems import problem
+from agentflow.gateway.response_hooks import on_response_start
 
 MAX_JSON_BYTES = 1024 * 1024
 MAX_JSON_DEPTH = 64
@@ -59,12 +60,11 @@ class RequestGuards:
             await self.app(scope, receive, send)
             return
 
-        async def secured(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
-            await send(message)
+        def secure(_status: int, headers: MutableHeaders) -> None:
+            for name, value in SECURITY_HEADERS.items():
+                headers.setdefault(name, value)
+
+        secured = on_response_start(send, secure)
 
         headers = Headers(scope=scope)
         is_json = headers.get("content-type", "").split(";")[0].strip().endswith("json")

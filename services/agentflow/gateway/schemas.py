@@ -119,6 +119,15 @@ class ConversationView(BaseModel):
     turns: list[ConversationTurn]
 
 
+class CallerView(BaseModel):
+    """The authenticated caller, as ``GET /v1/me`` shows it (no secret, no key id)."""
+
+    tenant_id: str
+    role: Role
+    method: str = Field(description="api_key, jwt, or local when auth is off")
+    platform_admin: bool = Field(description="may see platform-wide figures (/v1/admin/metrics)")
+
+
 class TenantCreate(BaseModel):
     name: str = Field(pattern=TENANT_ID_PATTERN, description="The tenant id: lower-case slug")
 

@@ -10,8 +10,10 @@ import time
 import structlog
 from fastapi import FastAPI, Request, Response
 from opentelemetry.trace import SpanKind, StatusCode
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from agentflow.gateway.response_hooks import on_response_start
 from agentflow.observability import metrics
 from agentflow.observability.logging import bind_trace_id
 from agentflow.observability.tracing import context_from, tracer
@@ -56,14 +58,12 @@ class RequestTelemetry:
             ids = span.get_span_context()
             trace_id = bind_trace_id(format(ids.trace_id, "032x") if ids.is_valid else None)
 
-            async def traced_send(message: Message) -> None:
+            def answered(code: int, headers: MutableHeaders) -> None:
                 nonlocal status
-                if message["type"] == "http.response.start":
-                    status = message["status"]
-                    message["headers"] = [*message.get("headers", []),
-                                          (b"x-trace-id", trace_id.encode())]
-                await send(message)
+                status = code
+                headers.append("x-trace-id", trace_id)
 
+            traced_send = on_response_start(send, answered)
             try:
                 await self.app(scope, receive, traced_send)
             finally:

@@ -11,10 +11,13 @@ from contextlib import asynccontextmanager
 
 from dapr.ext.fastapi import DaprActor
 from fastapi import FastAPI
+from starlette.routing import Route
 
+from agentflow.gateway.probes import readiness_endpoint
 from agentflow.gateway.telemetry import RequestTelemetry, install_metrics_route
 from agentflow.ingestion_service.actor import IngestionActor, IngestionServices
 from agentflow.runtime.container import Container, build_container
+from agentflow.runtime.readiness import store_checks
 from agentflow.settings import Settings
 
 
@@ -39,5 +42,6 @@ def create_ingestion_app(settings: Settings, *, container: Container | None = No
     app = FastAPI(title="AgentFlow ingestion actors", version="0.1.0", lifespan=lifespan)
     app.add_middleware(RequestTelemetry)
     install_metrics_route(app)  # this process's activities and batch stages
-    actors = DaprActor(app)
+    actors = DaprActor(app)  # serves /healthz
+    app.router.routes.append(Route("/readyz", readiness_endpoint(lambda _: store_checks(owned))))
     return app

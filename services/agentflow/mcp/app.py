@@ -11,22 +11,23 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from agentflow.gateway.probes import install_probes
 from agentflow.mcp.endpoint import PATH, McpEndpoint
 from agentflow.runtime.container import Container, build_container
+from agentflow.runtime.readiness import store_checks
 from agentflow.settings import Settings
 
 
 def create_mcp_app(settings: Settings, *, container: Container | None = None) -> Starlette:
-    """A Starlette app serving ``/mcp`` and ``/healthz``."""
+    """A Starlette app serving ``/mcp``, ``/healthz`` and ``/readyz``."""
     endpoint = McpEndpoint()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         owned = container or build_container(settings)
+        app.state.container = owned
         async with AsyncExitStack() as stack:
             await owned.start()
             stack.push_async_callback(owned.close)
@@ -35,10 +36,7 @@ def create_mcp_app(settings: Settings, *, container: Container | None = None) ->
                                  authenticator=owned.authenticator, audit=owned.audit))
             yield
 
-    async def healthz(request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok"})
-
-    return Starlette(lifespan=lifespan, routes=[
-        Route(PATH, endpoint=endpoint, methods=["GET", "POST", "DELETE"]),
-        Route("/healthz", endpoint=healthz),
-    ])
+    app = Starlette(lifespan=lifespan, routes=[
+        Route(PATH, endpoint=endpoint, methods=["GET", "POST", "DELETE"])])
+    install_probes(app, lambda request: store_checks(request.app.state.container))
+    return app

@@ -16,6 +16,7 @@ from fastapi import FastAPI, Query
 
 from agentflow.agents.monitoring import PATTERNS
 from agentflow.domain.monitoring import Alert, MonitorSnapshot
+from agentflow.gateway.probes import install_probes
 from agentflow.gateway.routers import dapr_events
 from agentflow.gateway.telemetry import RequestTelemetry, install_metrics_route
 from agentflow.runtime.container import build_event_bus, build_monitoring_agent
@@ -52,8 +53,5 @@ def create_monitor_app(settings: Settings) -> FastAPI:
                      limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[Alert]:
         return await monitor.alerts(tenant_id=tenant_id, limit=limit)
 
-    @app.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
+    install_probes(app, lambda _: {"monitor": lambda: monitor.alerts(limit=1)})
     return app

@@ -10,13 +10,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from agentflow.gateway.probes import install_probes
 from agentflow.gateway.telemetry import RequestTelemetry, install_metrics_route
 from agentflow.runtime.container import Container, build_container
+from agentflow.runtime.readiness import store_checks
 from agentflow.settings import Settings, WorkflowEngineKind, WorkflowSettings
 
 
 def create_orchestrator_app(settings: Settings, *, container: Container | None = None) -> FastAPI:
-    """An app with ``/healthz`` whose lifespan runs the workflow worker."""
+    """An app with ``/healthz`` and ``/readyz`` whose lifespan runs the workflow worker."""
     if settings.workflow.engine is not WorkflowEngineKind.DAPR:
         settings = settings.model_copy(update={"workflow": WorkflowSettings(
             engine=WorkflowEngineKind.DAPR, worker=True)})
@@ -34,8 +36,5 @@ def create_orchestrator_app(settings: Settings, *, container: Container | None =
     app.add_middleware(RequestTelemetry)
     install_metrics_route(app)  # this process's activities and batch stages
 
-    @app.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
+    install_probes(app, lambda _: store_checks(owned))
     return app

@@ -35,7 +35,11 @@ async def ask(body: QueryRequest, request: Request, container: ContainerDep,
     is the answer's SSE stream; otherwise 202 with the ``stream_url`` to follow."""
     record = await container.questions.ask(tenant_id, body, trace_id=current_trace_id())
     if body.stream or "text/event-stream" in request.headers.get("accept", ""):
-        return sse_response(request, _events(container, record, None))
+        response = sse_response(request, _events(container, record, None))
+        # A streaming client learns the ids at once: to reconnect, and to ask a follow-up.
+        response.headers["X-Query-Id"] = record.id
+        response.headers["X-Conversation-Id"] = record.conversation_id
+        return response
     accepted = QueryAccepted(id=record.id, status=record.status,
                              stream_url=f"/v1/queries/{record.id}/stream",
                              conversation_id=record.conversation_id)

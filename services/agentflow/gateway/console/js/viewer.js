@@ -1,0 +1,73 @@
+// The citation viewer: the cited page as an image with the passage highlighted, the quote, and
+// the PDF opened at that page. Images and files are fetched with the caller's credentials and
+// shown from blob: URLs, so no credential ever goes into a URL.
+
+import { credential, getBlob } from "./api.js";
+import { $ } from "./dom.js";
+
+const ZOOM = 1.5;  // the page image's pixels per PDF point (the API's default zoom)
+let imageUrl = null;
+let opened = 0;
+
+function fileUrl(citation) {
+  return `/v1/documents/${encodeURIComponent(citation.document_id)}/file`;
+}
+
+export function openCitation(citation) {
+  const dialog = $("#viewer");
+  const image = $("#viewer-image");
+  const ticket = ++opened;
+  $("#viewer-title").textContent = `${citation.document_name} — page ${citation.page}`;
+  $("#viewer-quote").textContent = citation.quote;
+  $("#viewer-status").textContent = "Loading the page…";
+  image.hidden = true;
+  const link = $("#viewer-pdf");
+  link.textContent = `Open the PDF at page ${citation.page}`;
+  link.href = `${fileUrl(citation)}#page=${citation.page}`;
+  link.dataset.page = citation.page;
+  link.onclick = credential.get() ? (event) => openPdfWithCredential(event, citation) : null;
+  if (!dialog.open) dialog.showModal();
+
+  const query = new URLSearchParams({ highlight: citation.quote, zoom: ZOOM });
+  const path = `/v1/documents/${encodeURIComponent(citation.document_id)}/pages/${citation.page}/image?${query}`;
+  getBlob(path).then((blob) => {
+    if (ticket !== opened) return;  // another citation was opened meanwhile
+    if (imageUrl) URL.revokeObjectURL(imageUrl);
+    imageUrl = URL.createObjectURL(blob);
+    image.alt = `Page ${citation.page} of ${citation.document_name}, the cited passage highlighted`;
+    image.onload = () => scrollToPassage(dialog, image, citation);
+    image.src = imageUrl;
+    image.hidden = false;
+    $("#viewer-status").textContent = "";
+  }).catch((error) => {
+    if (ticket === opened) $("#viewer-status").textContent = `The page could not be shown: ${error.message}`;
+  });
+}
+
+function scrollToPassage(dialog, image, citation) {
+  // bboxes are in PDF points; the page image is drawn at ZOOM pixels per point.
+  const top = Math.min(...(citation.bboxes || []).map((box) => box[1]));
+  if (!Number.isFinite(top) || !image.naturalWidth) return;
+  const scale = (image.clientWidth / image.naturalWidth) * ZOOM;
+  dialog.scrollTop = Math.max(0, image.offsetTop + top * scale - 60);
+}
+
+async function openPdfWithCredential(event, citation) {
+  // With auth on a plain link would arrive without the bearer token: fetch, then open a blob.
+  event.preventDefault();
+  const tab = window.open("", "_blank");
+  try {
+    const url = URL.createObjectURL(await getBlob(fileUrl(citation)));
+    if (tab) tab.location = `${url}#page=${citation.page}`;
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  } catch (error) {
+    tab?.close();
+    $("#viewer-status").textContent = `The PDF could not be opened: ${error.message}`;
+  }
+}
+
+export function initViewer() {
+  const dialog = $("#viewer");
+  $("#viewer-close").addEventListener("click", () => dialog.close());
+  dialog.addEventListener("click", (event) => { if (event.target === dialog) dialog.close(); });
+}

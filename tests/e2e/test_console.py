@@ -1,0 +1,190 @@
+"""The web console in headless Chromium against a real ``agentflow serve``: upload real PDFs,
+watch them become ready (or fail with a reason, and retry), dedup, ask, see the answer stream
+and its citations, open the highlighted page, follow up, delete, and read the admin view —
+with no console error and no request to any non-loopback host. Screenshots go to
+``test-artifacts/``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.conftest import shared
+from tests.e2e.browser import WatchedPage, chromium, watched_page
+from tests.server import ServerProcess
+
+QUESTION = "What is DeepSeek-R1-Zero trained with?"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    root = tmp_path_factory.mktemp("console")
+    process = ServerProcess(root / "data", root / "server.log")
+    process.start()
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def console(browser: Browser, server: ServerProcess) -> Iterator[WatchedPage]:
+    with watched_page(browser) as watched:
+        watched.page.goto(f"{server.url}/")
+        yield watched
+
+
+def row(console: WatchedPage, name: str) -> str:
+    return f"#documents li.doc:has(.name:text-is('{name}'))"
+
+
+def test_upload_watch_ask_cite_follow_up_and_admin(console: WatchedPage,
+                                                   server: ServerProcess) -> None:
+    paper = shared("pdfs", "real", "DeepSeek_R1.pdf")
+    scan = shared("pdfs", "real", "non_text_searchable.pdf")
+    page = console.page
+    expect(page.locator("#who")).to_have_text("local (auth off)")
+    expect(page.locator("#signin")).to_be_hidden()
+
+    # Two PDFs at once through the file picker; each row follows its own progress events.
+    page.set_input_files("#file-input", [str(paper), str(scan)])
+    expect(page.locator(f"{row(console, paper.name)}[data-status=ready]")).to_be_visible(
+        timeout=180_000)
+    failed = page.locator(f"{row(console, scan.name)}[data-status=failed]")
+    expect(failed).to_be_visible(timeout=60_000)
+    expect(failed.locator(".reason")).to_contain_text("text layer")
+    lines = page.evaluate("[...window.__progressLines]")
+    assert any(re.fullmatch(r"embedding chunks \d+/\d+", line) for line in lines), lines
+    assert any(line.startswith("extracting pages") for line in lines), lines
+    expect(page.locator(row(console, paper.name)).locator(".progress-text")).to_contain_text(
+        "22 pages")
+    assert "null" not in page.locator("#documents").inner_text()
+    console.screenshot("library")
+
+    # The same bytes again: shown as a duplicate of the existing row, not a second document.
+    page.set_input_files("#file-input", [str(paper)])
+    expect(page.locator(row(console, paper.name)).locator(".badge.dup")).to_be_visible()
+    expect(page.locator("#documents li.doc")).to_have_count(2)
+
+    # Retry the failed one: it is ingested again from its kept file and fails the same way.
+    with page.expect_response(lambda r: r.url.endswith("/retry")) as retried:
+        failed.locator("button.retry").click()
+    assert retried.value.status == 202
+    expect(page.locator(f"{row(console, scan.name)}[data-status=failed]")).to_be_visible(
+        timeout=60_000)
+
+    # Ask: the answer streams in token by token while the agents report their steps.
+    page.get_by_role("tab", name="Ask").click()
+    page.fill("#question", QUESTION)
+    with page.expect_response(lambda r: r.url.endswith("/v1/queries")) as asked:
+        page.keyboard.press("Enter")
+    conversation_id = asked.value.headers["x-conversation-id"]
+    turn = page.locator("article.turn").first
+    expect(turn.locator(".meta .confidence")).to_be_visible()
+    pieces = page.evaluate("window.__answerSteps")
+    assert len(pieces) >= 5, pieces  # the text came a piece at a time, not all at once
+    final = turn.locator(".answer").inner_text()
+    assert all(piece.strip() in final for piece in pieces[:20]), (pieces, final)
+    for agent in ("retrieval", "synthesis", "citation"):
+        expect(page.locator(f".agent-step[data-agent={agent}].step-started")).to_have_count(1)
+        expect(page.locator(f".agent-step[data-agent={agent}].step-completed")).to_have_count(1)
+    markers = turn.locator(".answer button.cite")
+    assert markers.count() >= 1
+    expect(turn.locator(".sources li.source")).to_have_count(markers.count())
+    assert turn.locator(".related button.related-q").count() >= 1
+    console.screenshot("answer")
+
+    # A citation opens its page, highlighted, with the quote and the PDF at that page.
+    first = turn.locator(".sources li.source").first
+    quote = first.locator("blockquote").inner_text()
+    with page.expect_response(lambda r: "/image?" in r.url) as image:
+        markers.first.click()
+    assert image.value.status == 200
+    assert image.value.headers["content-type"] == "image/png"
+    number = int((markers.first.get_attribute("aria-label") or "").rsplit("page ", 1)[1])
+    assert f"/pages/{number}/image?" in image.value.url
+    dialog = page.locator("#viewer")
+    expect(dialog).to_be_visible()
+    expect(page.locator("#viewer-quote")).to_have_text(quote)
+    expect(page.locator("#viewer-image")).to_be_visible()
+    assert page.evaluate("document.querySelector('#viewer-image').naturalWidth") > 500
+    assert page.evaluate("document.querySelector('#viewer-image').src").startswith("blob:")
+    href = page.locator("#viewer-pdf").get_attribute("href") or ""
+    assert re.fullmatch(rf"/v1/documents/doc_\w+/file#page={number}", href), href
+    document_id = href.split("/")[3]
+    pdf = httpx.get(f"{server.url}{href.split('#')[0]}")
+    assert pdf.status_code == 200 and pdf.content == paper.read_bytes()
+    page_text = httpx.get(f"{server.url}/v1/documents/{document_id}/pages/{number}").json()
+    assert _squash(quote) in _squash(page_text["text"])  # the quote really is on that page
+    console.screenshot("citation")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+
+    # A related question continues the same conversation.
+    with page.expect_request(lambda r: r.url.endswith("/v1/queries")) as follow_up:
+        turn.locator(".related button.related-q").first.click()
+    assert (follow_up.value.post_data_json or {})["conversation_id"] == conversation_id
+    expect(page.locator("article.turn")).to_have_count(2)
+    expect(page.locator("article.turn").nth(1).locator(".meta .confidence")).to_be_visible()
+    turns = httpx.get(f"{server.url}/v1/conversations/{conversation_id}").json()["turns"]
+    assert len(turns) == 2
+
+    # Delete asks for a second click, then removes the document everywhere.
+    page.get_by_role("tab", name="Library").click()
+    remove = page.locator(row(console, scan.name)).locator("button.delete")
+    remove.click()
+    expect(remove).to_have_text("Really delete?")
+    with page.expect_response(lambda r: r.request.method == "DELETE") as deleted:
+        remove.click()
+    assert deleted.value.status == 204
+    expect(page.locator("#documents li.doc")).to_have_count(1)
+
+    # Admin: latency per agent, tokens and cost per agent and tenant, rates, alerts.
+    page.get_by_role("tab", name="Admin").click()
+    charts = page.locator("#admin-charts figure.chart")
+    expect(charts).to_have_count(6)
+    latency = page.locator("figure.chart:has(figcaption:text('Latency per agent'))")
+    expect(latency.locator("rect.bar[data-label=synthesis][data-series=p50]")).to_have_count(1)
+    assert float(latency.locator("rect.bar[data-label=synthesis][data-series=p50]")
+                 .get_attribute("data-value") or 0) > 0
+    tenants = page.locator("figure.chart:has(figcaption:text('Tokens and queries per tenant'))")
+    expect(tenants.locator("rect.bar[data-label=default][data-series=queries]")).to_have_attribute(
+        "data-value", re.compile(r"[1-9]\d*"))
+    expect(page.locator("#alerts tbody tr")).not_to_have_count(0)
+    console.screenshot("admin")
+    console.assert_clean()
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def test_the_console_serves_its_own_assets_only(server: ServerProcess) -> None:
+    page = httpx.get(f"{server.url}/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "connect-src 'self'" in policy
+    assert "http" not in policy  # no other origin may be reached from the page
+    assert re.findall(r'(?:src|href)="([^"]+)"', page.text) == [
+        "data:,", "/console/console.css", "/console/js/main.js", "#main"]
+    assets = Path(__file__).resolve().parents[2] / "services" / "agentflow" / "gateway" / "console"
+    for script in sorted((assets / "js").glob("*.js")):
+        source = script.read_text()
+        assert not re.search(r"https?://(?!www\.w3\.org/2000/svg)", source), script.name
+        assert "innerHTML" not in source, script.name  # text goes in as text
+        served = httpx.get(f"{server.url}/console/js/{script.name}")
+        assert served.status_code == 200 and served.text == source
+        assert served.headers["content-type"].startswith("text/javascript")
+        assert served.headers["cache-control"] == "no-cache"
+    assert httpx.get(f"{server.url}/console/../settings.py").status_code == 404
