@@ -193,3 +193,7 @@ async def test_the_footprint_counts_documents_and_bytes_per_tenant(catalog: Cata
     assert (await catalog.footprint("beta")).bytes == 5
     assert (await catalog.footprint("gamma")).model_dump() == {
         "documents": 0, "bytes": 0, "by_status": {}}
+    every = await catalog.footprints(["acme", "beta", "gamma", "acme"])
+    assert list(every) == ["acme", "beta", "gamma"]
+    assert {t: f.model_dump() for t, f in every.items()} == {
+        t: (await catalog.footprint(t)).model_dump() for t in ("acme", "beta", "gamma")}

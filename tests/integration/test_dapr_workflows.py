@@ -106,3 +106,44 @@ async def test_the_gateway_starts_workflows_that_the_orchestrator_runs(
     assert events[-1]["event"] == "done" and events[-1]["data"]["citations"]
     assert {i.name for i in sidecar.hub.instances.values()} == {"ingest_document",
                                                                 "answer_question"}
+
+
+async def test_dapr_activities_continue_the_callers_trace(
+        tmp_path: Path, embedder: Embedder, small_pdf: Path, spans: Any) -> None:
+    """Activities run by Dapr's runtime (another thread, replayed workflow code) are spans of
+    the trace the request started, through the traceparent the workflow input carries."""
+    with FakeSidecar() as sidecar:
+        settings = make_settings(tmp_path / "data")
+        settings.workflow = WorkflowSettings(engine=WorkflowEngineKind.DAPR)
+        settings.dapr = DaprSettings(grpc_host=sidecar.host, grpc_port=sidecar.port)
+        container = build_container(settings, embedder=embedder)
+        app = create_app(container=container)
+        async with app.router.lifespan_context(app), httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://test",
+                timeout=60) as client:
+            document = (await upload(client, small_pdf)).json()["documents"][0]
+            assert (await wait_terminal(client, document["id"], timeout_s=180))["status"] == "ready"
+            caller = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+            response = await asyncio.wait_for(client.post(
+                "/v1/queries", json={"question": "What were Apple's total net sales?",
+                                     "stream": True}, headers={"traceparent": caller}), 60)
+            assert parse_sse(response.text)[-1]["event"] == "done"
+            query_id = response.headers["x-query-id"]
+            await container.engine.wait_for_workflow_completion(query_id, timeout_s=30)
+    trace = int("4bf92f3577b34da6a3ce929d0e0e4736", 16)
+    finished = [s for s in spans.get_finished_spans() if s.context.trace_id == trace]
+    by_id = {s.context.span_id: s for s in finished}
+    activities = {s.name: s for s in finished if s.name.startswith("activity query_")}
+    assert set(activities) >= {"activity query_retrieve", "activity query_synthesize",
+                               "activity query_cite", "activity query_finalize"}
+    for span in activities.values():
+        ancestor = span
+        while ancestor.parent is not None and ancestor.parent.span_id in by_id:
+            ancestor = by_id[ancestor.parent.span_id]
+        # The chain ends at the request's server span, whose parent is the caller's span.
+        assert ancestor.name == "POST /v1/queries", span.name
+        assert ancestor.parent is not None and ancestor.parent.is_remote
+        assert format(ancestor.parent.span_id, "016x") == "00f067aa0ba902b7"
+    assert any(s.name == "agent retrieval" and s.parent is not None
+               and s.parent.span_id == activities["activity query_retrieve"].context.span_id
+               for s in finished)

@@ -169,3 +169,16 @@ async def test_old_slots_are_forgotten() -> None:
         await monitor.observe(completed("acme", 100.0, clock.now))
     snapshot = await monitor.snapshot()
     assert snapshot.answers.p95_ms == 100.0 and snapshot.answers_baseline.calls == 0
+
+
+async def test_a_burst_is_checked_once_per_second_per_subject_and_still_alerts() -> None:
+    clock, sink = Clock(), Sink()
+    monitor = agent(clock, sink)
+    await steady(monitor, clock, minutes=12)
+    before = monitor.checks_run
+    for n in range(600):  # 600 slow answers within 3 seconds
+        clock.now += timedelta(milliseconds=5)
+        await monitor.observe(completed("acme", 3000.0 + n, clock.now))
+    subjects = 5  # answers, three agents, the tenant
+    assert monitor.checks_run - before <= subjects * 4
+    assert [(a.kind, a.subject) for a in sink.alerts].count(("latency_spike", "answers")) == 1

@@ -64,6 +64,7 @@ class MonitoringAgent:
     def __init__(self, *, window_s: float = 300.0, baseline_windows: int = 12,
                  thresholds: Thresholds | None = None, alert_limit: int = 200,
                  cooldown_s: float = 600.0, sink: AlertSink | None = None,
+                 check_interval_s: float = 1.0,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.since = clock()
         self._clock = clock
@@ -78,6 +79,11 @@ class MonitoringAgent:
         self._documents: dict[str, DocumentFigures] = defaultdict(DocumentFigures)
         self._usage: dict[tuple[str, str, str], dict[str, Any]] = {}
         self._first_token = Figures()
+        # Each check merges slots and sorts latencies: under load (tens of answers a second,
+        # observed inline on the publish path) a subject is re-evaluated at most this often.
+        self._check_interval_s = check_interval_s
+        self._checked: dict[str, float] = {}
+        self.checks_run = 0
 
     async def observe(self, event: DomainEvent) -> None:
         """One delivered event; unknown types are counted and otherwise ignored. Observing is
@@ -170,7 +176,13 @@ class MonitoringAgent:
         return tokens, cost
 
     def _check(self, event: DomainEvent, subject: str, when: float) -> None:
-        """Compare ``subject``'s current window with its baseline; alert on a spike."""
+        """Compare ``subject``'s current window with its baseline; alert on a spike (at most
+        once per ``check_interval_s`` of event time per subject)."""
+        last = self._checked.get(subject)
+        if last is not None and 0 <= when - last < self._check_interval_s:
+            return
+        self._checked[subject] = when
+        self.checks_run += 1
         now = self._windows.current(subject, when)
         base = self._windows.baseline(subject, when)
         t = self._thresholds

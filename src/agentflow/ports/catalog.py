@@ -52,6 +52,10 @@ class Catalog(Protocol):
         """The tenant's document count and stored bytes (quotas)."""
         ...
 
+    async def footprints(self, tenant_ids: Sequence[str]) -> dict[str, TenantFootprint]:
+        """``footprint`` of each of ``tenant_ids`` in one round trip (metrics scrapes)."""
+        ...
+
     async def unfinished_documents(self) -> list[Document]:
         """Documents of every tenant left ``pending`` or ``processing`` (for resume on start)."""
         ...

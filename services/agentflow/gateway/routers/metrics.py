@@ -18,9 +18,10 @@ router = APIRouter(include_in_schema=False)
 async def refresh_gauges(container: Container) -> None:
     """Documents per tenant and status, and queue depths, as of now."""
     tenants = {tenant.id for tenant in await container.identities.list_tenants()}
+    footprints = await container.catalog.footprints(sorted(tenants | {"default"}))
     metrics.documents.clear()
-    for tenant in sorted(tenants | {"default"}):
-        for status, count in (await container.catalog.footprint(tenant)).by_status.items():
+    for tenant, footprint in footprints.items():
+        for status, count in footprint.by_status.items():
             metrics.documents.labels(status=status.value, tenant=tenant).set(count)
     metrics.queue_depth.labels(queue="ingestion").set(container.ingestion.depth())
 

@@ -93,14 +93,25 @@ class RedisCatalog:
         return stored
 
     async def footprint(self, tenant_id: str) -> TenantFootprint:
+        return (await self.footprints([tenant_id]))[tenant_id]
+
+    async def footprints(self, tenant_ids: Sequence[str]) -> dict[str, TenantFootprint]:
+        wanted = list(dict.fromkeys(tenant_ids))
         pipe = self._r.pipeline(transaction=False)
-        pipe.zcard(f"{self._p}docs:{tenant_id}")
-        pipe.get(f"{self._p}bytes:{tenant_id}")
-        for status in DocumentStatus:
-            pipe.zcard(f"{self._p}docs:{tenant_id}:{status.value}")
-        count, size, *counts = await pipe.execute()
-        return TenantFootprint(documents=int(count), bytes=max(0, int(size or 0)), by_status={
-            status: int(n) for status, n in zip(DocumentStatus, counts, strict=True) if n})
+        for tenant_id in wanted:
+            pipe.zcard(f"{self._p}docs:{tenant_id}")
+            pipe.get(f"{self._p}bytes:{tenant_id}")
+            for status in DocumentStatus:
+                pipe.zcard(f"{self._p}docs:{tenant_id}:{status.value}")
+        replies = await pipe.execute()
+        width = 2 + len(DocumentStatus)
+        result = {}
+        for n, tenant_id in enumerate(wanted):
+            count, size, *counts = replies[n * width:(n + 1) * width]
+            result[tenant_id] = TenantFootprint(
+                documents=int(count), bytes=max(0, int(size or 0)), by_status={
+                    status: int(c) for status, c in zip(DocumentStatus, counts, strict=True) if c})
+        return result
 
     async def _index(self, document: Document, previous: DocumentStatus | None) -> None:
         t, member = document.tenant_id, self._member(document)

@@ -128,12 +128,22 @@ class SqliteCatalog(SqliteQueries):
         return documents, next_cursor
 
     async def footprint(self, tenant_id: str) -> TenantFootprint:
+        return (await self.footprints([tenant_id]))[tenant_id]
+
+    async def footprints(self, tenant_ids: Sequence[str]) -> dict[str, TenantFootprint]:
+        wanted = list(dict.fromkeys(tenant_ids))
         rows = await self._fetch(
-            "SELECT status, COUNT(*), COALESCE(SUM(json_extract(body, '$.size_bytes')), 0) "
-            "FROM documents WHERE tenant_id = ? GROUP BY status", (tenant_id,))
-        return TenantFootprint(documents=sum(int(row[1]) for row in rows),
-                               bytes=sum(int(row[2]) for row in rows),
-                               by_status={DocumentStatus(row[0]): int(row[1]) for row in rows})
+            "SELECT tenant_id, status, COUNT(*), "
+            "COALESCE(SUM(json_extract(body, '$.size_bytes')), 0) FROM documents "
+            f"WHERE tenant_id IN ({', '.join('?' * len(wanted))}) GROUP BY tenant_id, status",
+            tuple(wanted))
+        result = {tenant: TenantFootprint(documents=0, bytes=0) for tenant in wanted}
+        for tenant, status, count, size in rows:
+            held = result[tenant]
+            held.documents += int(count)
+            held.bytes += int(size)
+            held.by_status[DocumentStatus(status)] = int(count)
+        return result
 
     async def unfinished_documents(self) -> list[Document]:
         rows = await self._run(lambda db: db.execute(

@@ -129,19 +129,20 @@ class DaprWorkflowEngine:
         async def activity(ctx: wf.WorkflowActivityContext, raw: Any = None) -> Any:
             if self._loop is None:
                 raise RuntimeError("the engine is not started")
-            future = asyncio.run_coroutine_threadsafe(self._call(fn, ctx, raw), self._loop)
+            future = asyncio.run_coroutine_threadsafe(self._call(label, fn, ctx, raw), self._loop)
             return await asyncio.wrap_future(future)
 
         activity.__name__ = label
         self._runtime.register_activity(activity, name=label)
 
     @staticmethod
-    async def _call(fn: Activity, ctx: wf.WorkflowActivityContext, raw: Any) -> Any:
+    async def _call(label: str, fn: Activity, ctx: wf.WorkflowActivityContext,
+                    raw: Any) -> Any:
         # Replayed workflow code makes no spans; each activity continues the trace its
         # workflow's input carries (the request that started it).
         parent = raw.get("traceparent") if isinstance(raw, dict) else None
         try:
-            with tracing.span(f"activity {getattr(fn, '__name__', 'activity')}", parent=parent,
+            with tracing.span(f"activity {label}", parent=parent,  # as the in-process runner
                               attributes={"agentflow.workflow_id": ctx.workflow_id}):
                 result = fn(_ActivityContext(ctx), raw)
                 return await result if inspect.isawaitable(result) else result
