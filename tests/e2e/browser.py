@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
+from starlette.types import ASGIApp
 
 ARTIFACTS = Path(os.environ.get("AGENTFLOW_TEST_ARTIFACTS",
                                 Path(__file__).resolve().parents[2] / "test-artifacts"))
@@ -108,3 +109,31 @@ def watched_page(browser: Browser, *, width: int = 1200, height: int = 900
         yield watched
     finally:
         context.close()
+
+
+@contextmanager
+def serving_in_thread(app: ASGIApp) -> Iterator[str]:
+    """Serve ``app`` on a loopback port from a background thread (the browser tests are
+    synchronous; a scripted model server must answer while they wait)."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from tests.server import free_port
+
+    config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning",
+                            access_log=False, lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the scripted server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(30)
