@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.conftest import shared
-from tests.e2e.browser import WatchedPage, chromium, watched_page
+from tests.e2e.browser import WatchedPage, watched_page
 from tests.server import ServerProcess
 
 QUESTION = "What is DeepSeek-R1-Zero trained with?"
@@ -30,12 +30,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
         yield process
     finally:
         process.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import MODEL_CACHE, shared
-from tests.e2e.browser import chromium, watched_page
+from tests.e2e.browser import watched_page
 from tests.server import ServerProcess
 
 PHONE = {"width": 390, "height": 844}
@@ -47,12 +47,6 @@ def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerPr
         yield process, keys
     finally:
         process.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
 
 
 def fits_the_screen(page: Page) -> None:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, expect
 
 from tests.conftest import shared
-from tests.e2e.browser import chromium, serving_in_thread, watched_page
+from tests.e2e.browser import serving_in_thread, watched_page
 from tests.fakes.openai_server import Reply, ScriptedOpenAI
 from tests.server import ServerProcess
 
@@ -28,7 +28,8 @@ def failing_models() -> Iterator[tuple[ScriptedOpenAI, str]]:
 
 
 def test_the_panel_shows_retries_and_fallbacks(
-        tmp_path: Path, failing_models: tuple[ScriptedOpenAI, str]) -> None:
+        tmp_path: Path, browser: Browser,
+        failing_models: tuple[ScriptedOpenAI, str]) -> None:
     scripted, url = failing_models
     paper = shared("pdfs", "real", "DeepSeek_R1.pdf")
     server = ServerProcess(tmp_path / "data", tmp_path / "server.log", env={
@@ -41,7 +42,7 @@ def test_the_panel_shows_retries_and_fallbacks(
             created = httpx.post(f"{server.url}/v1/documents",
                                  files={"file": (paper.name, handle, "application/pdf")}).json()
         document_id = created["documents"][0]["id"]
-        with chromium() as browser, watched_page(browser) as console:
+        with watched_page(browser) as console:
             page = console.page
             page.goto(f"{server.url}/#ask")
             expect(page.locator("#view-ask")).to_be_visible()
