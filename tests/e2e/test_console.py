@@ -71,6 +71,21 @@ def test_upload_watch_ask_cite_follow_up_and_admin(console: WatchedPage,
     expect(page.locator(row(console, paper.name)).locator(".badge.dup")).to_be_visible()
     expect(page.locator("#documents li.doc")).to_have_count(2)
 
+    # Drag and drop works as the picker does.
+    tiny = shared("pdfs", "robustness", "pypdf_sample_files",
+                  "004-pdflatex-4-pages__pdflatex-4-pages.pdf")
+    dropped = page.evaluate_handle(
+        """([name, bytes]) => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([new Uint8Array(bytes)], name, {type: "application/pdf"}));
+            return transfer;
+        }""", [tiny.name, list(tiny.read_bytes())])
+    page.locator("#drop").dispatch_event("drop", {"dataTransfer": dropped})
+    expect(page.locator(f"{row(console, tiny.name)}[data-status=ready]")).to_be_visible(
+        timeout=60_000)
+    kept = httpx.get(f"{server.url}/v1/documents").json()["documents"]
+    assert {d["name"] for d in kept} == {paper.name, scan.name, tiny.name}
+
     # Retry the failed one: it is ingested again from its kept file and fails the same way.
     with page.expect_response(lambda r: r.url.endswith("/retry")) as retried:
         failed.locator("button.retry").click()
@@ -142,7 +157,7 @@ def test_upload_watch_ask_cite_follow_up_and_admin(console: WatchedPage,
     with page.expect_response(lambda r: r.request.method == "DELETE") as deleted:
         remove.click()
     assert deleted.value.status == 204
-    expect(page.locator("#documents li.doc")).to_have_count(1)
+    expect(page.locator("#documents li.doc")).to_have_count(2)
 
     # Admin: latency per agent, tokens and cost per agent and tenant, rates, alerts.
     page.get_by_role("tab", name="Admin").click()
