@@ -97,6 +97,11 @@ async def test_the_gateway_starts_workflows_that_the_orchestrator_runs(
                     gateway.router.lifespan_context(gateway), httpx.AsyncClient(
                         transport=httpx.ASGITransport(app=gateway), base_url="http://test",
                         timeout=60) as client:
+                async with httpx.AsyncClient(transport=httpx.ASGITransport(app=orchestrator),
+                                             base_url="http://orchestrator") as probe:
+                    ready = (await probe.get("/readyz")).json()  # Redis and the index answer
+                    assert ready["status"] == "ready" and set(ready["checks"]) == {
+                        "catalog", "vector_index", "event_log"}
                 document = (await upload(client, tiny_pdf)).json()["documents"][0]
                 assert (await wait_terminal(client, document["id"]))["status"] == "ready"
                 response = await asyncio.wait_for(client.post("/v1/queries", json={

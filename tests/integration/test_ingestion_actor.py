@@ -159,5 +159,7 @@ async def _host_actor(tmp_path: Path, embedder: Embedder, parser: Any, create_in
             transport=httpx.ASGITransport(app=app), base_url="http://ingestion") as client:
         config = (await client.get("/dapr/config")).json()
         assert config["entities"] == ["IngestionActor"]
+        assert (await client.get("/healthz")).status_code == 200  # the chart's probes
+        assert (await client.get("/readyz")).json()["status"] == "ready"
         assert IngestionActor.services is not None
     assert IngestionActor.services is None

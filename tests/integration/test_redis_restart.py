@@ -87,6 +87,11 @@ async def test_a_redis_restart_during_ingestion_loses_nothing(
         down = await client.get(f"/v1/documents/{document['id']}")
         assert down.status_code == 503 and down.json()["code"] == "store_unavailable"
         assert down.headers["retry-after"] == "1"
+        unready = await client.get("/readyz")  # out of the load balancer, not restarted
+        assert unready.status_code == 503 and unready.json()["code"] == "not_ready"
+        assert unready.json()["checks"]["catalog"] != "ok"
+        assert "catalog" in unready.json()["detail"]
+        assert (await client.get("/healthz")).status_code == 200
         await asyncio.sleep(0.5)
         redis_server.start()
         done = await wait_terminal(client, document["id"], timeout_s=120)
@@ -99,6 +104,7 @@ async def test_a_redis_restart_during_ingestion_loses_nothing(
         listed = (await client.get("/v1/documents")).json()["documents"]
         assert {d["id"] for d in listed} == {before["id"], document["id"]}  # nothing lost
         assert (await client.get(f"/v1/documents/{before['id']}")).json()["status"] == "ready"
+        assert (await client.get("/readyz")).status_code == 200
         seen = await asyncio.wait_for(reader, 30)
         assert seen[-1].event == "ready"
         ids = [int(e.id) for e in seen]
