@@ -137,6 +137,12 @@ def test_upload_watch_ask_cite_follow_up_and_admin(console: WatchedPage,
     page_text = httpx.get(f"{server.url}/v1/documents/{document_id}/pages/{number}").json()
     assert _squash(quote) in _squash(page_text["text"])  # the quote really is on that page
     console.screenshot("citation")
+    with page.expect_popup() as opened:
+        page.locator("#viewer-pdf").click()
+    tab = opened.value
+    tab.wait_for_function("location.href.startsWith('blob:')")
+    assert re.fullmatch(rf"blob:{re.escape(server.url)}/[0-9a-f-]+#page={number}", tab.url), tab.url
+    tab.close()
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
 
