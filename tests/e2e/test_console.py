@@ -186,6 +186,8 @@ def _squash(text: str) -> str:
 
 
 def test_the_console_serves_its_own_assets_only(server: ServerProcess) -> None:
+    banner = (server.data_dir.parent / "server.log").read_text()
+    assert f"AgentFlow is starting on {server.url}/ " in banner  # where to open the console
     page = httpx.get(f"{server.url}/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     policy = page.headers["content-security-policy"]

@@ -57,7 +57,7 @@ def _run_server(args: argparse.Namespace, what: str, path: str,
 def _serve(args: argparse.Namespace) -> int:
     from agentflow.gateway.app import create_app
 
-    return _run_server(args, "", "", create_app)
+    return _run_server(args, "", "/", create_app)  # the web console is at the root
 
 
 def _mcp(args: argparse.Namespace) -> int:
