@@ -15,8 +15,13 @@ from agentflow.domain.documents import (
     DocumentPage,
     DocumentStatus,
     IngestStage,
+    PageJson,
     PageSpan,
+    PageText,
+    PageWarning,
     Progress,
+    TextBlock,
+    TextLine,
 )
 from agentflow.domain.queries import QueryRecord, QueryStatus
 from agentflow.domain.vectors import SearchFilters
@@ -112,6 +117,28 @@ async def test_pages_and_chunks_round_trip_and_delete_cascades(catalog: Catalog)
     await catalog.delete_document("a", "doc1")
     assert await catalog.get_document("a", "doc1") is None
     assert await catalog.get_pages("a", "doc1") == [] and await catalog.get_chunks("a", "doc1") == []
+
+
+async def test_pages_stored_as_extractor_json_read_back_as_pages_and_as_texts(
+        catalog: Catalog) -> None:
+    await catalog.add_document(doc("a", 1))
+    warning = PageWarning(page=2, code="no_text_layer", message="scanned")
+    pages = [DocumentPage(document_id="doc1", number=n, width=612, height=792,
+                          text=f"page \u201c{n}\u201d\nline", warnings=[warning] if n == 2 else [],
+                          blocks=[TextBlock(bbox=(1, 2, 3, 4), lines=[
+                              TextLine(bbox=(1, 2, 3, 4), start=0, end=4)])])
+             for n in (3, 1, 2)]
+    await catalog.save_page_json("a", "doc1", [PageJson(number=p.number, body=p.model_dump_json())
+                                               for p in pages])
+    assert await catalog.count_pages("a", "doc1") == 3
+    assert await catalog.get_page("a", "doc1", 2) == pages[2]
+    assert await catalog.get_pages("a", "doc1") == sorted(pages, key=lambda p: p.number)
+    assert await catalog.get_page_texts("a", "doc1") == [
+        PageText(number=n, text=f"page \u201c{n}\u201d\nline", warnings=[warning] if n == 2 else [])
+        for n in (1, 2, 3)]
+    assert await catalog.get_page_texts("b", "doc1") == []
+    await catalog.delete_document("a", "doc1")
+    assert await catalog.get_page_texts("a", "doc1") == []
 
 
 async def test_a_malformed_cursor_is_rejected(catalog: Catalog) -> None:

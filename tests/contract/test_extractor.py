@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from agentflow.adapters.extract.pymupdf_extractor import PyMuPdfExtractor
+from agentflow.domain.documents import DocumentPage
 from agentflow.domain.errors import EncryptedPdf, NotAPdf, UnreadablePdf
+from agentflow.domain.extraction import page_json_lines
 from agentflow.ports.extractor import Extractor
 
 
@@ -36,6 +38,19 @@ def test_pages_carry_text_and_line_boxes_that_index_the_text(extractor: Extracto
             x0, y0, x1, y1 = line.bbox
             assert 0 <= line.start < line.end <= len(page.text) and x0 <= x1 and y0 <= y1
             assert page.text[line.start:line.end].strip()
+
+
+def test_json_lines_hold_the_same_pages_one_a_line(extractor: Extractor, small_pdf: Path,
+                                                   robustness_dir: Path) -> None:
+    lines = extractor.extract_lines(small_pdf, 3, 5, "d1").split("\n")
+    assert [DocumentPage.model_validate_json(line) for line in lines] == \
+        extractor.extract(small_pdf, 3, 5, "d1").pages
+    assert [page.number for page in page_json_lines("\n".join(lines), 3, 5)] == [3, 4, 5]
+    with pytest.raises(ValueError):
+        page_json_lines("\n".join(lines), 3, 6)
+    scanned = manifest(robustness_dir, "image_only_needs_ocr")[0]
+    (line,) = extractor.extract_lines(scanned, 1, 1, "d").split("\n")
+    assert DocumentPage.model_validate_json(line).warnings[0].code == "no_text_layer"
 
 
 def test_a_scanned_page_is_reported_as_having_no_text_layer(extractor: Extractor,

@@ -22,16 +22,16 @@ def extract_stage() -> BatchStage:
 
 
 class ExtractPages:
-    """Columns ``path``, ``first``, ``last``, ``document_id`` -> ``pages`` (``ExtractedPages``
-    as JSON, so the batch stays a flat table)."""
+    """Columns ``path``, ``first``, ``last``, ``document_id`` -> ``pages`` (the range as JSON
+    Lines, one ``DocumentPage`` a line: a flat table, and stored as it comes)."""
 
     def __init__(self) -> None:
         self._extractor = PyMuPdfExtractor()
 
     def __call__(self, batch: dict[str, Sequence[Any]]) -> dict[str, Sequence[Any]]:
         pages = [
-            self._extractor.extract(Path(str(path)), int(first), int(last),
-                                    str(document_id)).model_dump_json()
+            self._extractor.extract_lines(Path(str(path)), int(first), int(last),
+                                          str(document_id))
             for path, first, last, document_id in zip(
                 batch["path"], batch["first"], batch["last"], batch["document_id"], strict=True)
         ]

@@ -101,6 +101,22 @@ class TextBlock(BaseModel):
 DocumentPage.model_rebuild()
 
 
+class PageText(BaseModel):
+    """What chunking needs of a page: its number, text and warnings (no geometry)."""
+
+    number: int
+    text: str
+    warnings: list[PageWarning] = Field(default_factory=list)
+
+
+class PageJson(BaseModel):
+    """One page as its extractor serialised it: ``body`` is ``DocumentPage`` JSON. Extracted
+    pages travel and are stored in this form, so nothing parses their geometry on the way."""
+
+    number: int
+    body: str
+
+
 class PageSpan(BaseModel):
     """The characters ``[start, end)`` of page ``page``'s text that a chunk covers."""
 

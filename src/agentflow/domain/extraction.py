@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from agentflow.domain.documents import DocumentPage
+from agentflow.domain.documents import DocumentPage, PageJson
 
 
 class PdfInfo(BaseModel):
@@ -20,3 +20,11 @@ class ExtractedPages(BaseModel):
     first: int
     last: int
     pages: list[DocumentPage]
+
+
+def page_json_lines(lines: str, first: int, last: int) -> list[PageJson]:
+    """Pages ``first``..``last`` from ``Extractor.extract_lines`` output (one page a line)."""
+    bodies = lines.split("\n")
+    if len(bodies) != last - first + 1:
+        raise ValueError(f"expected {last - first + 1} pages, the extractor wrote {len(bodies)}")
+    return [PageJson(number=first + i, body=body) for i, body in enumerate(bodies)]

@@ -11,6 +11,8 @@ from agentflow.domain.documents import (
     Document,
     DocumentPage,
     DocumentStatus,
+    PageJson,
+    PageText,
     Progress,
     TenantFootprint,
 )
@@ -66,6 +68,11 @@ class Catalog(Protocol):
 
     async def save_pages(self, tenant_id: str, pages: Sequence[DocumentPage]) -> None: ...
 
+    async def save_page_json(self, tenant_id: str, document_id: str,
+                             pages: Sequence[PageJson]) -> None:
+        """Store pages as their extractor serialised them (``DocumentPage`` JSON, unparsed)."""
+        ...
+
     async def get_page(self, tenant_id: str, document_id: str, number: int) -> DocumentPage | None:
         ...
 
@@ -73,6 +80,11 @@ class Catalog(Protocol):
 
     async def get_pages(self, tenant_id: str, document_id: str) -> list[DocumentPage]:
         """Every extracted page of the document, in order."""
+        ...
+
+    async def get_page_texts(self, tenant_id: str, document_id: str) -> list[PageText]:
+        """Number, text and warnings of every extracted page, in order (what chunking reads:
+        the geometry stays in the store)."""
         ...
 
     async def replace_chunks(

@@ -19,6 +19,12 @@ class Extractor(Protocol):
         """Pages ``first``..``last`` (1-based, inclusive) with block/line bboxes and warnings."""
         ...
 
+    def extract_lines(self, path: Path, first: int, last: int, document_id: str) -> str:
+        """The same pages as JSON Lines: one ``DocumentPage`` a line, in page order, every page
+        of the range present. Workers hand pages back in this form so that neither the hand-off
+        nor the catalog has to parse them."""
+        ...
+
     def render(self, path: Path, number: int, highlights: list[tuple[float, float, float, float]],
                zoom: float) -> bytes:
         """PNG of page ``number`` at ``zoom`` (1 = 72 dpi) with the boxes (page coordinates,

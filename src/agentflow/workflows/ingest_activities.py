@@ -18,6 +18,7 @@ from agentflow.domain.documents import (
     DocumentPage,
     DocumentStatus,
     IngestStage,
+    PageJson,
     Progress,
 )
 from agentflow.domain.errors import (
@@ -27,7 +28,7 @@ from agentflow.domain.errors import (
     code_for_error_type,
 )
 from agentflow.domain.events import DomainEvent
-from agentflow.domain.extraction import ExtractedPages, PdfInfo
+from agentflow.domain.extraction import PdfInfo, page_json_lines
 from agentflow.domain.vectors import IndexedChunk
 from agentflow.ingestion.chunker import ChunkingPolicy, chunk_pages
 from agentflow.ingestion.jobs import inspect_pdf
@@ -67,7 +68,7 @@ class IngestActivities:
     audit: Auditor
     chunk_overlap_tokens: int
     extract_timeout_s: float
-    extract_stage: BatchStage  # pages of a PDF -> ExtractedPages JSON, on the CPU pool
+    extract_stage: BatchStage  # pages of a PDF -> JSON Lines of pages, on the CPU pool
     chunk_tokens: int = 254
 
     def register(self, engine: WorkflowEngine) -> None:
@@ -140,21 +141,21 @@ class IngestActivities:
             extracted = await self._text_page(document)
         else:
             extracted = await self._pdf_pages(document, job)
-        await self.catalog.save_pages(document.tenant_id, extracted.pages)
-        metrics.ingest_pages.inc(len(extracted.pages))
+        await self.catalog.save_page_json(document.tenant_id, document.id, extracted)
+        metrics.ingest_pages.inc(len(extracted))
         done = await self.catalog.count_pages(document.tenant_id, document.id)
         await self._progress(document, Progress(stage=IngestStage.EXTRACTING, done=done,
                                                 total=document.pages or done))
-        return {"pages": len(extracted.pages)}
+        return {"pages": len(extracted)}
 
-    async def _text_page(self, document: Document) -> ExtractedPages:
+    async def _text_page(self, document: Document) -> list[PageJson]:
         async with self.blobs.local_path(document.blob_key) as path:
             text = await asyncio.to_thread(path.read_text, encoding="utf-8", errors="replace")
         page = DocumentPage(document_id=document.id, number=1, width=0, height=0,
                             text=text.strip(), blocks=[])
-        return ExtractedPages(first=1, last=1, pages=[page])
+        return [PageJson(number=1, body=page.model_dump_json())]
 
-    async def _pdf_pages(self, document: Document, job: dict[str, Any]) -> ExtractedPages:
+    async def _pdf_pages(self, document: Document, job: dict[str, Any]) -> list[PageJson]:
         async with self.blobs.local_path(document.blob_key) as path:
             try:
                 (row,) = await self.executor.map_batches(
@@ -165,11 +166,11 @@ class IngestActivities:
                 raise ExtractionTimeout(
                     f"pages {job['first']}-{job['last']} took longer than "
                     f"{self.extract_timeout_s:.0f}s to extract") from None
-        return ExtractedPages.model_validate_json(row["pages"])
+        return page_json_lines(row["pages"], job["first"], job["last"])
 
     async def chunk(self, ctx: ActivityContext, ref: dict[str, Any]) -> dict[str, Any]:
         document = await self._document(ref)
-        pages = await self.catalog.get_pages(document.tenant_id, document.id)
+        pages = await self.catalog.get_page_texts(document.tenant_id, document.id)
         await self._progress(document, Progress(stage=IngestStage.CHUNKING, done=0,
                                                 total=len(pages)))
         warnings = [warning for page in pages for warning in page.warnings]

@@ -27,12 +27,15 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from agentflow.adapters.catalog.cursor import decode_cursor, encode_cursor
+from agentflow.adapters.catalog.pages import page_text
 from agentflow.adapters.outages import translate_outages
 from agentflow.domain.documents import (
     Chunk,
     Document,
     DocumentPage,
     DocumentStatus,
+    PageJson,
+    PageText,
     Progress,
     TenantFootprint,
 )
@@ -205,6 +208,20 @@ class RedisCatalog:
             by_document.setdefault(page.document_id, {})[str(page.number)] = page.model_dump_json()
         for document_id, fields in by_document.items():
             await self._r.hset(f"{self._p}pages:{tenant_id}:{document_id}", mapping=fields)
+
+    async def save_page_json(self, tenant_id: str, document_id: str,
+                             pages: Sequence[PageJson]) -> None:
+        if pages:
+            await self._r.hset(f"{self._p}pages:{tenant_id}:{document_id}",
+                               mapping={str(page.number): page.body for page in pages})
+
+    async def get_page_texts(self, tenant_id: str, document_id: str) -> list[PageText]:
+        rows = await self._r.hgetall(f"{self._p}pages:{tenant_id}:{document_id}")
+        texts = []
+        for number, body in sorted(rows.items(), key=lambda kv: int(kv[0])):
+            page = json.loads(body)
+            texts.append(page_text(int(number), page["text"], page.get("warnings")))
+        return texts
 
     async def get_page(self, tenant_id: str, document_id: str, number: int) -> DocumentPage | None:
         body = await self._r.hget(f"{self._p}pages:{tenant_id}:{document_id}", str(number))

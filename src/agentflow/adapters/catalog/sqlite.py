@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from agentflow.adapters.catalog.cursor import decode_cursor, encode_cursor
+from agentflow.adapters.catalog.pages import page_text
 from agentflow.adapters.catalog.sqlite_queries import QUERY_SCHEMA, SqliteQueries
 from agentflow.adapters.catalog.sqlite_store import transaction
 from agentflow.domain.documents import (
@@ -19,6 +20,8 @@ from agentflow.domain.documents import (
     Document,
     DocumentPage,
     DocumentStatus,
+    PageJson,
+    PageText,
     Progress,
     TenantFootprint,
 )
@@ -166,6 +169,11 @@ class SqliteCatalog(SqliteQueries):
         rows = [(tenant_id, page.document_id, page.number, page.model_dump_json()) for page in pages]
         await self._write("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?)", rows, many=True)
 
+    async def save_page_json(self, tenant_id: str, document_id: str,
+                             pages: Sequence[PageJson]) -> None:
+        rows = [(tenant_id, document_id, page.number, page.body) for page in pages]
+        await self._write("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?)", rows, many=True)
+
     async def get_page(self, tenant_id: str, document_id: str, number: int) -> DocumentPage | None:
         row = await self._run(lambda db: db.execute(
             "SELECT body FROM pages WHERE tenant_id = ? AND document_id = ? AND number = ?",
@@ -186,6 +194,15 @@ class SqliteCatalog(SqliteQueries):
             (tenant_id, document_id),
         ).fetchall())
         return [DocumentPage.model_validate_json(row[0]) for row in rows]
+
+    async def get_page_texts(self, tenant_id: str, document_id: str) -> list[PageText]:
+        # SQLite's JSON functions pick the two fields out; the geometry is never parsed.
+        rows = await self._run(lambda db: db.execute(
+            "SELECT number, json_extract(body, '$.text'), json_extract(body, '$.warnings') "
+            "FROM pages WHERE tenant_id = ? AND document_id = ? ORDER BY number",
+            (tenant_id, document_id),
+        ).fetchall())
+        return [page_text(number, text, warnings) for number, text, warnings in rows]
 
     async def replace_chunks(
         self, tenant_id: str, document_id: str, chunks: Sequence[Chunk]

@@ -7,13 +7,14 @@ exactly this text and map them back to line boxes.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pymupdf
 
-from agentflow.domain.documents import DocumentPage, PageWarning, TextBlock, TextLine
+from agentflow.domain.documents import DocumentPage
 from agentflow.domain.errors import EncryptedPdf, NotAPdf, UnreadablePdf
 from agentflow.domain.extraction import ExtractedPages, PdfInfo
 
@@ -36,27 +37,31 @@ def _open(path: Path) -> pymupdf.Document:
     return document
 
 
-def _bbox(raw: Any) -> tuple[float, float, float, float]:
-    x0, y0, x1, y1 = (round(float(v), 2) for v in raw)
-    return (x0, y0, x1, y1)
+def _bbox(raw: Any) -> list[float]:
+    return [round(raw[0], 2), round(raw[1], 2), round(raw[2], 2), round(raw[3], 2)]
 
 
-def _page(document_id: str, page: pymupdf.Page) -> tuple[DocumentPage, bool, bool]:
-    """The page, whether it has images, and whether glyphs had no Unicode mapping."""
+def _page(document_id: str, page: pymupdf.Page) -> dict[str, Any]:
+    """The page as ``DocumentPage`` JSON data, plus the extractor's private flags ``_images``
+    (whether it has images) and ``_unmapped`` (glyphs without a Unicode mapping).
+
+    Plain dicts, not models: this runs for every line of every page in the workers, and the
+    pages go straight to the catalog as JSON (``extract_lines``)."""
     layout = page.get_text("dict", flags=_TEXT_FLAGS)
     # Reading order: top to bottom, then left to right (PyMuPDF's ``sort=True`` does the same
     # for every span too and costs a third of the extraction time).
     layout["blocks"].sort(key=lambda block: (round(block["bbox"][3], 1), block["bbox"][0]))
     parts: list[str] = []
-    blocks: list[TextBlock] = []
+    blocks: list[dict[str, Any]] = []
     offset = 0
     unmapped = False
     for raw_block in layout["blocks"]:
         if raw_block.get("type") != 0:
             continue
-        lines: list[TextLine] = []
+        lines: list[dict[str, Any]] = []
         for raw_line in raw_block["lines"]:
-            raw = "".join(span["text"] for span in raw_line["spans"])
+            spans = raw_line["spans"]
+            raw = spans[0]["text"] if len(spans) == 1 else "".join(span["text"] for span in spans)
             text = _UNMAPPED.sub("", raw).strip()
             if not text:
                 unmapped = unmapped or bool(raw.strip())
@@ -65,19 +70,16 @@ def _page(document_id: str, page: pymupdf.Page) -> tuple[DocumentPage, bool, boo
                 separator = "\n" if lines else "\n\n"
                 parts.append(separator)
                 offset += len(separator)
-            lines.append(TextLine(bbox=_bbox(raw_line["bbox"]), start=offset, end=offset + len(text)))
+            lines.append({"bbox": _bbox(raw_line["bbox"]), "start": offset,
+                          "end": offset + len(text)})
             parts.append(text)
             offset += len(text)
         if lines:
-            blocks.append(TextBlock(bbox=_bbox(raw_block["bbox"]), lines=lines))
-    has_images = bool(page.get_images(full=False))
+            blocks.append({"bbox": _bbox(raw_block["bbox"]), "lines": lines})
     rect = page.rect
-    return (
-        DocumentPage(document_id=document_id, number=page.number + 1, width=rect.width,
-                     height=rect.height, text="".join(parts), blocks=blocks),
-        has_images,
-        unmapped,
-    )
+    return {"document_id": document_id, "number": page.number + 1, "width": rect.width,
+            "height": rect.height, "text": "".join(parts), "blocks": blocks, "warnings": [],
+            "_images": bool(page.get_images(full=False)), "_unmapped": unmapped}
 
 
 class PyMuPdfExtractor:
@@ -99,14 +101,18 @@ class PyMuPdfExtractor:
             document.close()
 
     def extract(self, path: Path, first: int, last: int, document_id: str) -> ExtractedPages:
+        pages = [DocumentPage.model_validate_json(line)
+                 for line in self.extract_lines(path, first, last, document_id).splitlines()]
+        return ExtractedPages(first=first, last=last, pages=pages)
+
+    def extract_lines(self, path: Path, first: int, last: int, document_id: str) -> str:
         document = _open(path)
-        pages: list[DocumentPage] = []
         try:
-            for number in range(first, last + 1):
-                pages.append(_safe_page(document, document_id, number))
+            return "\n".join(json.dumps(_safe_page(document, document_id, number),
+                                         ensure_ascii=False, separators=(",", ":"))
+                              for number in range(first, last + 1))
         finally:
             document.close()
-        return ExtractedPages(first=first, last=last, pages=pages)
 
     def render(self, path: Path, number: int, highlights: list[tuple[float, float, float, float]],
                zoom: float) -> bytes:
@@ -126,24 +132,24 @@ class PyMuPdfExtractor:
             document.close()
 
 
-def _safe_page(document: pymupdf.Document, document_id: str, number: int) -> DocumentPage:
+def _warning(number: int, code: str, message: str) -> dict[str, Any]:
+    return {"page": number, "code": code, "message": message}
+
+
+def _safe_page(document: pymupdf.Document, document_id: str, number: int) -> dict[str, Any]:
     try:
-        page, has_images, unmapped = _page(document_id, document[number - 1])
+        page = _page(document_id, document[number - 1])
     except Exception as exc:
-        return DocumentPage(
-            document_id=document_id, number=number, width=0, height=0, text="", blocks=[],
-            warnings=[PageWarning(page=number, code="page_unreadable",
-                                  message=f"page could not be read: {exc}")],
-        )
+        return {"document_id": document_id, "number": number, "width": 0, "height": 0,
+                "text": "", "blocks": [],
+                "warnings": [_warning(number, "page_unreadable", f"page could not be read: {exc}")]}
+    has_images, unmapped = page.pop("_images"), page.pop("_unmapped")
     if unmapped:
-        page.warnings.append(PageWarning(
-            page=number, code="unmapped_font",
-            message="some text uses a font without a Unicode mapping and cannot be read"))
-    if not page.text.strip() and not unmapped:
-        page.warnings.append(
-            PageWarning(page=number, code="no_text_layer",
-                        message="no text layer (scanned image; OCR is not enabled)")
-            if has_images else
-            PageWarning(page=number, code="empty_page", message="page has no text")
-        )
+        page["warnings"].append(_warning(
+            number, "unmapped_font",
+            "some text uses a font without a Unicode mapping and cannot be read"))
+    if not page["text"].strip() and not unmapped:
+        page["warnings"].append(
+            _warning(number, "no_text_layer", "no text layer (scanned image; OCR is not enabled)")
+            if has_images else _warning(number, "empty_page", "page has no text"))
     return page
