@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import pickle
+import shutil
 from pathlib import Path
 
 import pytest
@@ -51,6 +53,17 @@ def test_json_lines_hold_the_same_pages_one_a_line(extractor: Extractor, small_p
     scanned = manifest(robustness_dir, "image_only_needs_ocr")[0]
     (line,) = extractor.extract_lines(scanned, 1, 1, "d").split("\n")
     assert DocumentPage.model_validate_json(line).warnings[0].code == "no_text_layer"
+
+
+def test_the_extractor_travels_to_worker_processes_and_rereads_a_changed_file(
+        extractor: Extractor, small_pdf: Path, tiny_pdf: Path, tmp_path: Path) -> None:
+    copy = pickle.loads(pickle.dumps(extractor))  # uploads ship it to the process pool
+    target = tmp_path / "doc.pdf"
+    shutil.copyfile(small_pdf, target)
+    first = copy.extract_lines(target, 1, 2, "d")
+    assert copy.extract_lines(target, 1, 2, "d") == first  # the open file is reused
+    shutil.copyfile(tiny_pdf, target)  # same path, other bytes: read afresh
+    assert copy.extract(target, 1, 1, "d").pages == extractor.extract(tiny_pdf, 1, 1, "d").pages
 
 
 def test_a_scanned_page_is_reported_as_having_no_text_layer(extractor: Extractor,

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 
+from agentflow.adapters.embed import wordpiece
 from agentflow.adapters.embed.wordpiece import WordPieceTokenizer
+from agentflow.adapters.extract.pymupdf_extractor import PyMuPdfExtractor
 from agentflow.domain.documents import DocumentPage
+from agentflow.domain.errors import AgentFlowError
 from agentflow.ingestion.chunker import ChunkingPolicy, chunk_id, chunk_pages
 from agentflow.runtime.container import default_model_dir
 
@@ -96,3 +100,45 @@ def test_chunk_ids_are_stable_uuids() -> None:
 
 def test_no_text_gives_no_chunks(tokenizer: WordPieceTokenizer) -> None:
     assert chunk([page(1, "")], tokenizer) == []
+
+
+def test_remembered_pieces_are_what_tokenising_the_chunk_gives(sec10q_dir: Path,
+                                                              robustness_dir: Path) -> None:
+    """Chunking hands the embedder each chunk's pieces; they must equal a fresh tokenisation,
+    on real filings and on the robustness set's odd text (ligatures, zero-width and control
+    characters, unmapped glyphs)."""
+    remembering = WordPieceTokenizer(default_model_dir(), max_tokens=254)
+    fresh = WordPieceTokenizer(default_model_dir(), max_tokens=254)
+    extractor = PyMuPdfExtractor()
+    pdfs = sorted(sec10q_dir.glob("*.pdf"))[:2] + sorted(robustness_dir.rglob("*.pdf"))
+    remembered = 0
+    for pdf in pdfs:
+        try:
+            count = extractor.inspect(pdf).page_count
+        except AgentFlowError:
+            continue
+        pages = [p for p in extractor.extract(pdf, 1, min(count, 30), "d").pages if p.text]
+        for policy in (ChunkingPolicy(max_tokens=254),
+                       ChunkingPolicy(max_tokens=40, overlap_tokens=8, min_tokens=10)):
+            chunks = chunk_pages(pages, remembering, policy, tenant_id="t", document_id="d")
+            for item in chunks:
+                with remembering._lock:
+                    known = item.text in remembering._remembered
+                remembered += known
+                assert remembering.model_inputs(item.text).tolist() == fresh.ids(item.text)
+    assert remembered > 100
+
+
+def test_remembered_pieces_are_taken_once_and_bounded(tokenizer: WordPieceTokenizer,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(wordpiece, "REMEMBERED_TEXTS", 3)
+    own = WordPieceTokenizer(default_model_dir(), max_tokens=254)
+    (ids, _), = own.pieces(["alpha beta"])
+    own.remember("alpha beta", [7, 8])  # deliberately not its pieces: shows the memo is used
+    assert own.model_inputs("alpha beta").tolist() == [101, 7, 8, 102]
+    assert own.model_inputs("alpha beta").tolist() == [101, *ids, 102]  # taken once
+    for n in range(5):
+        own.remember(f"text {n}", [n])
+    assert len(own._remembered) == 3 and "text 0" not in own._remembered
+    own.remember("long", list(range(300)))  # over the window: never remembered
+    assert "long" not in own._remembered

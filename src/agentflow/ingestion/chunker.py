@@ -39,18 +39,20 @@ class _Tokens:
     page's text. Arrays, not an object per piece: a 10-Q has ~140k pieces, and building them
     was half of the chunking time."""
 
-    __slots__ = ("end", "page", "start")
+    __slots__ = ("end", "ids", "page", "start")
 
     def __init__(self, pages: Sequence[TextPage], tokenizer: Tokenizer) -> None:
         self.page: list[int] = []
         self.start: list[int] = []
         self.end: list[int] = []
-        for index, offsets in enumerate(tokenizer.offsets([page.text for page in pages])):
+        self.ids: list[int] = []
+        for index, (ids, offsets) in enumerate(tokenizer.pieces([page.text for page in pages])):
             if offsets:
                 starts, ends = zip(*offsets, strict=True)
                 self.page.extend([index] * len(offsets))
                 self.start.extend(starts)
                 self.end.extend(ends)
+                self.ids.extend(ids)
 
     def __len__(self) -> int:
         return len(self.page)
@@ -77,6 +79,15 @@ def _cut_quality(tokens: _Tokens, pages: Sequence[TextPage], i: int) -> int:
     if "\n\n" in gap or (last in _SENTENCE_END and gap.isspace()):
         return 2
     return 1
+
+
+def _spaced(tokens: _Tokens, pages: Sequence[TextPage], i: int) -> bool:
+    """Whether a cut before token ``i`` falls on white space (or a page or text edge): then the
+    pieces on either side are the same whether the text is tokenised whole or cut there (a
+    gap of characters the tokenizer drops, such as zero-width ones, could join two words)."""
+    if i <= 0 or i >= len(tokens) or tokens.page[i - 1] != tokens.page[i]:
+        return True
+    return pages[tokens.page[i]].text[tokens.end[i - 1]:tokens.start[i]].isspace()
 
 
 def _best_cut(tokens: _Tokens, pages: Sequence[TextPage], lo: int, hi: int) -> int:
@@ -131,6 +142,9 @@ def chunk_pages(
                 end == len(tokens) or _cut_quality(tokens, pages, end) > 0)
             count = end - start if whole_words else tokenizer.count(text)
             if count <= policy.max_tokens or end - start <= 1:
+                if _spaced(tokens, pages, start) and _spaced(tokens, pages, end):
+                    # Exactly these pieces: embedding need not tokenise the text again.
+                    tokenizer.remember(text, tokens.ids[start:end])
                 break
             end -= max(1, count - policy.max_tokens)  # a cut inside a word re-tokenised longer
         chunks.append(Chunk(

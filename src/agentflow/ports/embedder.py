@@ -15,8 +15,18 @@ class Tokenizer(Protocol):
         """Character span of every word piece of each text (no special tokens)."""
         ...
 
+    def pieces(self, texts: Sequence[str]) -> list[tuple[list[int], list[tuple[int, int]]]]:
+        """Ids and character spans of every word piece of each text (no special tokens)."""
+        ...
+
     def count(self, text: str) -> int:
         """Word pieces in ``text``, special tokens excluded."""
+        ...
+
+    def remember(self, text: str, ids: Sequence[int]) -> None:
+        """Note that ``text`` is exactly these word pieces (as ``pieces`` gave them), so that
+        embedding it soon after need not tokenise it again. Chunking calls this for every
+        chunk cut between words; a tokenizer may keep or ignore it."""
         ...
 
 

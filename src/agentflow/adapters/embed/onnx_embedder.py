@@ -67,7 +67,7 @@ class OnnxEmbedder:
         self._one("warm up")
 
     def _one(self, text: str) -> np.ndarray:
-        input_ids = np.asarray([self._tokenizer.ids(text)], dtype=np.int64)
+        input_ids = self._tokenizer.model_inputs(text)[np.newaxis, :]
         (hidden,) = self._session().run(None, {
             "input_ids": input_ids, "attention_mask": np.ones_like(input_ids),
             "token_type_ids": np.zeros_like(input_ids),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -82,8 +83,13 @@ def _page(document_id: str, page: pymupdf.Page) -> dict[str, Any]:
             "_images": bool(page.get_images(full=False)), "_unmapped": unmapped}
 
 
+# This thread's last PDF, kept open for its next page range (see ``_reopen``). Module state,
+# not the extractor's: extractors are pickled to worker processes.
+_OPEN = threading.local()
+
+
 class PyMuPdfExtractor:
-    """Stateless; safe to run in worker processes."""
+    """Stateless and picklable; safe to run in worker processes and threads."""
 
     def inspect(self, path: Path) -> PdfInfo:
         with path.open("rb") as handle:
@@ -106,13 +112,29 @@ class PyMuPdfExtractor:
         return ExtractedPages(first=first, last=last, pages=pages)
 
     def extract_lines(self, path: Path, first: int, last: int, document_id: str) -> str:
+        document = self._reopen(path)
+        return "\n".join(json.dumps(_safe_page(document, document_id, number),
+                                     ensure_ascii=False, separators=(",", ":"))
+                          for number in range(first, last + 1))
+
+    def _reopen(self, path: Path) -> pymupdf.Document:
+        """The PDF, kept open for the next range of the same file (this thread's last one).
+
+        A 10-Q is read in several ranges, and opening it (MuPDF loads the outline) and closing
+        it cost ~10-50 ms each time. The key has the file's size and mtime, so a replaced
+        file is opened afresh; only one document stays open per thread."""
+        stat = path.stat()
+        key = (str(path), stat.st_size, stat.st_mtime_ns)
+        cached: tuple[tuple[str, int, int], pymupdf.Document] | None = getattr(
+            _OPEN, "document", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        if cached is not None:
+            _OPEN.document = None
+            cached[1].close()
         document = _open(path)
-        try:
-            return "\n".join(json.dumps(_safe_page(document, document_id, number),
-                                         ensure_ascii=False, separators=(",", ":"))
-                              for number in range(first, last + 1))
-        finally:
-            document.close()
+        _OPEN.document = (key, document)
+        return document
 
     def render(self, path: Path, number: int, highlights: list[tuple[float, float, float, float]],
                zoom: float) -> bytes:
