@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import pickle
 import shutil
 from pathlib import Path
@@ -53,6 +54,14 @@ def test_json_lines_hold_the_same_pages_one_a_line(extractor: Extractor, small_p
     scanned = manifest(robustness_dir, "image_only_needs_ocr")[0]
     (line,) = extractor.extract_lines(scanned, 1, 1, "d").split("\n")
     assert DocumentPage.model_validate_json(line).warnings[0].code == "no_text_layer"
+
+
+def test_json_lines_split_only_at_newlines_not_at_unicode_line_separators() -> None:
+    pages = [DocumentPage(document_id="d", number=n, width=1, height=1, blocks=[],
+                          text=f"a\u2028b\u2029c\x85d {n}") for n in (1, 2)]
+    lines = "\n".join(json.dumps(p.model_dump(mode="json"), ensure_ascii=False) for p in pages)
+    assert "\u2028" in lines  # json leaves them raw: str.splitlines() would cut pages apart
+    assert [DocumentPage.model_validate_json(p.body) for p in page_json_lines(lines, 1, 2)] == pages
 
 
 def test_the_extractor_travels_to_worker_processes_and_rereads_a_changed_file(

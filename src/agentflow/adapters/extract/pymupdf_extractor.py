@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -83,9 +84,10 @@ def _page(document_id: str, page: pymupdf.Page) -> dict[str, Any]:
             "_images": bool(page.get_images(full=False)), "_unmapped": unmapped}
 
 
-# This thread's last PDF, kept open for its next page range (see ``_reopen``). Module state,
-# not the extractor's: extractors are pickled to worker processes.
+# This thread's recent PDFs, kept open for their next page ranges (see ``_reopen``). Module
+# state, not the extractor's: extractors are pickled to worker processes.
 _OPEN = threading.local()
+OPEN_DOCUMENTS = 4  # one more than the documents ingested at once by default
 
 
 class PyMuPdfExtractor:
@@ -108,7 +110,7 @@ class PyMuPdfExtractor:
 
     def extract(self, path: Path, first: int, last: int, document_id: str) -> ExtractedPages:
         pages = [DocumentPage.model_validate_json(line)
-                 for line in self.extract_lines(path, first, last, document_id).splitlines()]
+                 for line in self.extract_lines(path, first, last, document_id).split("\n")]
         return ExtractedPages(first=first, last=last, pages=pages)
 
     def extract_lines(self, path: Path, first: int, last: int, document_id: str) -> str:
@@ -118,22 +120,25 @@ class PyMuPdfExtractor:
                           for number in range(first, last + 1))
 
     def _reopen(self, path: Path) -> pymupdf.Document:
-        """The PDF, kept open for the next range of the same file (this thread's last one).
+        """The PDF, kept open for its next page range (this thread's ``OPEN_DOCUMENTS`` most
+        recent ones: a worker takes ranges of the few documents ingested at once in turn).
 
         A 10-Q is read in several ranges, and opening it (MuPDF loads the outline) and closing
         it cost ~10-50 ms each time. The key has the file's size and mtime, so a replaced
-        file is opened afresh; only one document stays open per thread."""
+        file is opened afresh."""
         stat = path.stat()
         key = (str(path), stat.st_size, stat.st_mtime_ns)
-        cached: tuple[tuple[str, int, int], pymupdf.Document] | None = getattr(
-            _OPEN, "document", None)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        if cached is not None:
-            _OPEN.document = None
-            cached[1].close()
+        documents: OrderedDict[tuple[str, int, int], pymupdf.Document] | None = getattr(
+            _OPEN, "documents", None)
+        if documents is None:
+            documents = _OPEN.documents = OrderedDict()
+        if key in documents:
+            documents.move_to_end(key)
+            return documents[key]
         document = _open(path)
-        _OPEN.document = (key, document)
+        documents[key] = document
+        while len(documents) > OPEN_DOCUMENTS:
+            documents.popitem(last=False)[1].close()
         return document
 
     def render(self, path: Path, number: int, highlights: list[tuple[float, float, float, float]],
