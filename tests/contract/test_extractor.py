@@ -51,6 +51,8 @@ def test_json_lines_hold_the_same_pages_one_a_line(extractor: Extractor, small_p
     assert [page.number for page in page_json_lines("\n".join(lines), 3, 5)] == [3, 4, 5]
     with pytest.raises(ValueError):
         page_json_lines("\n".join(lines), 3, 6)
+    assert extractor.extract_lines(small_pdf, 1, 0, "d1") == ""  # an empty range
+    assert page_json_lines("", 1, 0) == [] and extractor.extract(small_pdf, 1, 0, "d1").pages == []
     scanned = manifest(robustness_dir, "image_only_needs_ocr")[0]
     (line,) = extractor.extract_lines(scanned, 1, 1, "d").split("\n")
     assert DocumentPage.model_validate_json(line).warnings[0].code == "no_text_layer"

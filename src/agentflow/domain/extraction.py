@@ -24,7 +24,7 @@ class ExtractedPages(BaseModel):
 
 def page_json_lines(lines: str, first: int, last: int) -> list[PageJson]:
     """Pages ``first``..``last`` from ``Extractor.extract_lines`` output (one page a line)."""
-    bodies = lines.split("\n")
+    bodies = lines.split("\n") if lines else []  # an empty range (a PDF of no pages) is ""
     if len(bodies) != last - first + 1:
         raise ValueError(f"expected {last - first + 1} pages, the extractor wrote {len(bodies)}")
     return [PageJson(number=first + i, body=body) for i, body in enumerate(bodies)]

@@ -18,7 +18,7 @@ import pymupdf
 
 from agentflow.domain.documents import DocumentPage
 from agentflow.domain.errors import EncryptedPdf, NotAPdf, UnreadablePdf
-from agentflow.domain.extraction import ExtractedPages, PdfInfo
+from agentflow.domain.extraction import ExtractedPages, PdfInfo, page_json_lines
 
 pymupdf.TOOLS.mupdf_display_errors(False)  # MuPDF's own stderr chatter; we report per page
 _TEXT_FLAGS = pymupdf.TEXTFLAGS_TEXT & ~pymupdf.TEXT_PRESERVE_LIGATURES | pymupdf.TEXT_MEDIABOX_CLIP
@@ -109,8 +109,8 @@ class PyMuPdfExtractor:
             document.close()
 
     def extract(self, path: Path, first: int, last: int, document_id: str) -> ExtractedPages:
-        pages = [DocumentPage.model_validate_json(line)
-                 for line in self.extract_lines(path, first, last, document_id).split("\n")]
+        pages = [DocumentPage.model_validate_json(page.body) for page in page_json_lines(
+            self.extract_lines(path, first, last, document_id), first, last)]
         return ExtractedPages(first=first, last=last, pages=pages)
 
     def extract_lines(self, path: Path, first: int, last: int, document_id: str) -> str:
