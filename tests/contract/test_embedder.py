@@ -58,7 +58,8 @@ def test_the_tokenizer_counts_word_pieces_without_special_tokens(embedder: Embed
     tokenizer = embedder.tokenizer
     assert tokenizer.max_tokens == 254
     assert tokenizer.count("hello world") == 2
-    assert tokenizer.offsets(["hello world", "hi"]) == [[(0, 5), (6, 11)], [(0, 2)]]
+    assert tokenizer.pieces(["hello world", "hi"]) == [([7592, 2088], [(0, 5), (6, 11)]),
+                                                       ([7632], [(0, 2)])]
 
 
 @pytest.mark.parametrize("executor_kind", ["process-pool", "ray"])

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from agentflow.adapters.extract import pymupdf_extractor
 from agentflow.adapters.extract.pymupdf_extractor import PyMuPdfExtractor
 from agentflow.domain.documents import DocumentPage
 from agentflow.domain.errors import EncryptedPdf, NotAPdf, UnreadablePdf
@@ -72,7 +73,11 @@ def test_the_extractor_travels_to_worker_processes_and_rereads_a_changed_file(
     target = tmp_path / "doc.pdf"
     shutil.copyfile(small_pdf, target)
     first = copy.extract_lines(target, 1, 2, "d")
-    assert copy.extract_lines(target, 1, 2, "d") == first  # the open file is reused
+    open_documents = pymupdf_extractor._OPEN.documents
+    key = next(key for key in open_documents if key[0] == str(target))
+    document = open_documents[key]
+    assert copy.extract_lines(target, 1, 2, "d") == first
+    assert open_documents[key] is document  # the open file is reused
     shutil.copyfile(tiny_pdf, target)  # same path, other bytes: read afresh
     assert copy.extract(target, 1, 1, "d").pages == extractor.extract(tiny_pdf, 1, 1, "d").pages
 

@@ -13,6 +13,7 @@ from agentflow.adapters.extract.pymupdf_extractor import PyMuPdfExtractor
 from agentflow.domain.documents import DocumentPage
 from agentflow.domain.errors import AgentFlowError
 from agentflow.ingestion.chunker import ChunkingPolicy, chunk_id, chunk_pages
+from agentflow.ports.embedder import Embedder
 from agentflow.runtime.container import default_model_dir
 
 
@@ -142,3 +143,16 @@ def test_remembered_pieces_are_taken_once_and_bounded(tokenizer: WordPieceTokeni
     assert len(own._remembered) == 3 and "text 0" not in own._remembered
     own.remember("long", list(range(300)))  # over the window: never remembered
     assert "long" not in own._remembered
+
+
+async def test_embedding_takes_the_pieces_chunking_remembered(embedder: Embedder) -> None:
+    tokenizer = embedder.tokenizer
+    assert isinstance(tokenizer, WordPieceTokenizer)
+    pages = [page(1, sentences("Remembered", 40))]
+    chunks = chunk_pages(pages, tokenizer, ChunkingPolicy(max_tokens=254), tenant_id="t",
+                         document_id="memo")
+    with tokenizer._lock:
+        assert all(item.text in tokenizer._remembered for item in chunks)
+    await embedder.embed_documents([item.text for item in chunks])
+    with tokenizer._lock:  # taken by the embedder, not tokenised again and not kept
+        assert not any(item.text in tokenizer._remembered for item in chunks)

@@ -11,10 +11,6 @@ class Tokenizer(Protocol):
 
     max_tokens: int
 
-    def offsets(self, texts: Sequence[str]) -> list[list[tuple[int, int]]]:
-        """Character span of every word piece of each text (no special tokens)."""
-        ...
-
     def pieces(self, texts: Sequence[str]) -> list[tuple[list[int], list[tuple[int, int]]]]:
         """Ids and character spans of every word piece of each text (no special tokens)."""
         ...

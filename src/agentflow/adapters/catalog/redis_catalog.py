@@ -203,11 +203,10 @@ class RedisCatalog:
     # -- pages and chunks ------------------------------------------------------------------
 
     async def save_pages(self, tenant_id: str, pages: Sequence[DocumentPage]) -> None:
-        by_document: dict[str, dict[Any, Any]] = {}
-        for page in pages:
-            by_document.setdefault(page.document_id, {})[str(page.number)] = page.model_dump_json()
-        for document_id, fields in by_document.items():
-            await self._r.hset(f"{self._p}pages:{tenant_id}:{document_id}", mapping=fields)
+        for document_id in dict.fromkeys(page.document_id for page in pages):
+            await self.save_page_json(tenant_id, document_id, [
+                PageJson(number=page.number, body=page.model_dump_json())
+                for page in pages if page.document_id == document_id])
 
     async def save_page_json(self, tenant_id: str, document_id: str,
                              pages: Sequence[PageJson]) -> None:

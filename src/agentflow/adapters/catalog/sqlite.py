@@ -166,8 +166,10 @@ class SqliteCatalog(SqliteQueries):
         await self._run(delete)
 
     async def save_pages(self, tenant_id: str, pages: Sequence[DocumentPage]) -> None:
-        rows = [(tenant_id, page.document_id, page.number, page.model_dump_json()) for page in pages]
-        await self._write("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?)", rows, many=True)
+        for document_id in dict.fromkeys(page.document_id for page in pages):
+            await self.save_page_json(tenant_id, document_id, [
+                PageJson(number=page.number, body=page.model_dump_json())
+                for page in pages if page.document_id == document_id])
 
     async def save_page_json(self, tenant_id: str, document_id: str,
                              pages: Sequence[PageJson]) -> None:

@@ -26,9 +26,6 @@ class WordPieceTokenizer:
         self._remembered: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
-    def offsets(self, texts: Sequence[str]) -> list[list[tuple[int, int]]]:
-        return [offsets for _, offsets in self.pieces(texts)]
-
     def pieces(self, texts: Sequence[str]) -> list[tuple[list[int], list[tuple[int, int]]]]:
         encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
         return [(encoding.ids, encoding.offsets) for encoding in encodings]
