@@ -136,6 +136,10 @@ class QuerySettings(BaseModel):
     prefetch_limit: int = Field(default=50, ge=1, le=1000)
     rerank: bool = False
     rerank_depth: int = Field(default=20, ge=1, le=200)
+    # Questions are matched against document profiles first; the documents they name are
+    # searched alone (one, clearly) or boosted by this weight against the whole library.
+    routing: bool = True
+    preferred_weight: float = Field(default=2.0, gt=0, le=20)
     max_sentences: int = Field(default=4, ge=1, le=10)
     min_cosine: float = Field(default=0.35, ge=0, le=1)
 

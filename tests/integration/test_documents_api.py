@@ -22,7 +22,11 @@ async def test_upload_becomes_ready_and_searchable(client: httpx.AsyncClient, sm
     done = await wait_terminal(client, created["id"])
     assert done["status"] == "ready" and done["pages"] == 28 and done["chunks"] > 28
     assert done["progress"] == {"stage": "done", "done": done["chunks"], "total": done["chunks"]}
-    assert done["metadata"] == {"title": "Apple Q3", "tags": ["10-Q"]} and done["error"] is None
+    said = {key: value for key, value in done["metadata"].items() if value is not None}
+    assert said == {"title": "Apple Q3", "tags": ["10-Q"]} and done["error"] is None
+    assert done["profile"]["title"] == "Apple Q3"  # the uploader's title wins
+    assert done["profile"]["organisations"] == ["Apple Inc."]
+    assert done["profile"]["kind"] == "quarterly_report"
     assert await container.index.count("default", created["id"]) == done["chunks"]
 
 

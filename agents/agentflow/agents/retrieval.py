@@ -1,4 +1,5 @@
-"""The retrieval agent (no LLM): hybrid search for the question, in context of the conversation."""
+"""The retrieval agent (no LLM): the question routed to the documents it names, then hybrid
+search, in context of the conversation."""
 
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ class RetrievalAgent:
     async def handle(self, message: AgentMessage) -> RetrievalResponse:
         request = expect(message, RetrievalRequest, self.name)
         text = search_text(request.question, request.history)
-        passages = await self._search.hybrid_search(request.tenant_id, text, limit=request.top_k,
-                                                    filters=request.filters)
+        passages, routing = await self._search.routed_search(
+            request.tenant_id, text, limit=request.top_k, filters=request.filters)
         return RetrievalResponse(trace_id=request.trace_id, tenant_id=request.tenant_id,
-                                 query_id=request.query_id, passages=passages, search_text=text)
+                                 query_id=request.query_id, passages=passages, search_text=text,
+                                 routing=routing)

@@ -18,6 +18,7 @@ from agentflow.domain.documents import (
     TextBlock,
 )
 from agentflow.domain.identity import TENANT_ID_PATTERN, ApiKey, Role
+from agentflow.domain.profiles import DocumentProfile
 from agentflow.domain.queries import (
     AgentUsage,
     Citation,
@@ -52,12 +53,13 @@ class DocumentView(BaseModel):
     sha256: str
     size_bytes: int
     metadata: DocumentMetadata
+    profile: DocumentProfile  # derived from the text, with the metadata laid over it
     created_at: datetime
     updated_at: datetime
 
     @classmethod
     def of(cls, document: Document) -> DocumentView:
-        return cls.model_validate(document.model_dump())
+        return cls.model_validate({**document.model_dump(), "profile": document.profile})
 
 
 class DocumentList(BaseModel):

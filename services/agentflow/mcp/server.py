@@ -22,10 +22,18 @@ from agentflow.gateway.tenancy import tenant_from_headers
 from agentflow.observability import tracing
 from agentflow.observability.audit import Auditor
 from agentflow.ports.catalog import Catalog
-from agentflow.retrieval.results import DocumentInfo, DocumentList, PassageHit, SearchResult
+from agentflow.retrieval.results import (
+    DocumentInfo,
+    DocumentList,
+    FoundDocuments,
+    PassageHit,
+    SearchResult,
+)
 from agentflow.retrieval.search import SearchService
 
-INSTRUCTIONS = ("Search the tenant's uploaded documents. Use hybrid_search first; "
+INSTRUCTIONS = ("Search the tenant's uploaded documents. Use find_documents when a question names "
+                "a company, document or period, then search those document_ids. Use "
+                "hybrid_search first; "
                 "keyword_search for exact names and numbers; vector_search for paraphrases. "
                 "Cite passages by document_name and page.")
 
@@ -95,6 +103,17 @@ def build_mcp_server(search: SearchService, catalog: Catalog, *,
                                                 name_contains=name_contains, limit=limit)
         await _audit(tenant_id, "list_documents", "ok", documents=len(documents))
         return DocumentList(documents=[DocumentInfo.of(d) for d in documents])
+
+    @server.tool(description="The documents a question names (organisation, period, kind, "
+                             "title), best first, with the reasons; search them with "
+                             "document_ids. restricted: one document is clearly meant.")
+    async def find_documents(ctx: Context, query: Query, tags: Tags = None) -> FoundDocuments:
+        tenant_id = tenant(ctx)
+        with tracing.span("tool find_documents", tool="find_documents"):
+            routing = await search.route(tenant_id, query, filters=SearchFilters(tags=tags or None))
+        await _audit(tenant_id, "find_documents", "ok", documents=len(routing.preferred))
+        return FoundDocuments(query=query, documents=routing.preferred,
+                              restricted=routing.restricted, reason=routing.reason)
 
     @server.tool(description="Re-order passages from a search by how well their best sentence "
                              "matches the query.")

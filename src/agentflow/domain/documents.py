@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
+
+from agentflow.domain.profiles import DocumentKind, DocumentProfile
 
 
 class DocumentStatus(StrEnum):
@@ -43,8 +45,16 @@ class PageWarning(BaseModel):
 
 
 class DocumentMetadata(BaseModel):
+    """What the uploader (or a later edit) says of a document; it overrides the profile
+    derived from the text, field by field (``None``: not said)."""
+
     title: str | None = Field(default=None, max_length=500)
     tags: list[str] = Field(default_factory=list, max_length=50)
+    organisations: list[str] | None = Field(default=None, max_length=20)
+    kind: DocumentKind | None = None
+    fiscal_year: int | None = Field(default=None, ge=1900, le=2200)
+    fiscal_quarter: int | None = Field(default=None, ge=1, le=4)
+    period_end: date | None = None
 
 
 PDF = "application/pdf"
@@ -68,11 +78,26 @@ class Document(BaseModel):
     error: DocumentError | None = None
     warnings: list[PageWarning] = Field(default_factory=list)
     metadata: DocumentMetadata = Field(default_factory=DocumentMetadata)
+    derived_profile: DocumentProfile | None = None  # from the text, at ingestion
     attempts: int = 0
     trace_id: str | None = None  # of the request that (re)started ingestion
     traceparent: str | None = None  # W3C context of that request's span
     created_at: datetime
     updated_at: datetime
+
+    @property
+    def profile(self) -> DocumentProfile:
+        """The derived profile with what the metadata says laid over it."""
+        base = self.derived_profile or DocumentProfile()
+        said = self.metadata
+        overrides = {field: value for field, value in (
+            ("title", said.title), ("organisations", said.organisations), ("kind", said.kind),
+            ("fiscal_year", said.fiscal_year), ("fiscal_quarter", said.fiscal_quarter),
+            ("period_end", said.period_end)) if value is not None}
+        profile = base.model_copy(update=overrides)
+        if profile.title is None:
+            profile.title = self.name.rsplit(".", 1)[0]
+        return profile
 
 
 class DocumentPage(BaseModel):
@@ -137,6 +162,7 @@ class Chunk(BaseModel):
     page_start: int
     page_end: int
     spans: list[PageSpan]
+    context: str = ""  # what the chunk sits under (document, headings); indexed, never cited
 
 
 class TenantFootprint(BaseModel):

@@ -12,6 +12,7 @@ class PdfInfo(BaseModel):
 
     page_count: int
     encrypted: bool = False  # encrypted but readable without a password
+    title: str | None = None  # the PDF's own title metadata, as written (often junk)
 
 
 class ExtractedPages(BaseModel):

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, Field
 
+from agentflow.domain.profiles import Routing
 from agentflow.domain.queries import AgentUsage, Citation, Passage
 from agentflow.domain.vectors import SearchFilters
 
@@ -59,6 +60,7 @@ class RetrievalRequest(AgentRequest):
 class RetrievalResponse(AgentMessage):
     passages: list[Passage]
     search_text: str  # what was searched for (the question, maybe joined with context)
+    routing: Routing = Field(default_factory=Routing)  # the documents preferred, and why
     usage: AgentUsage = Field(default_factory=lambda: AgentUsage(model="hybrid-search"))
 
 

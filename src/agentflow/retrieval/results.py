@@ -8,6 +8,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from agentflow.domain.documents import Document, PageSpan
+from agentflow.domain.profiles import DocumentProfile, PreferredDocument
 from agentflow.domain.queries import Passage
 
 
@@ -47,12 +48,23 @@ class DocumentInfo(BaseModel):
     tags: list[str]
     pages: int | None
     created_at: str
+    profile: DocumentProfile
 
     @classmethod
     def of(cls, document: Document) -> DocumentInfo:
-        return cls(document_id=document.id, name=document.name, title=document.metadata.title,
+        profile = document.profile
+        return cls(document_id=document.id, name=document.name, title=profile.title,
                    tags=document.metadata.tags, pages=document.pages,
-                   created_at=document.created_at.isoformat())
+                   created_at=document.created_at.isoformat(), profile=profile)
+
+
+class FoundDocuments(BaseModel):
+    """What ``find_documents`` answers: the documents a question names, best first."""
+
+    query: str
+    documents: list[PreferredDocument]
+    restricted: bool  # one document is clearly meant
+    reason: str  # why none, when none
 
 
 class DocumentList(BaseModel):

@@ -11,13 +11,16 @@ import asyncio
 from dataclasses import dataclass, field
 
 from agentflow.domain.documents import Document, DocumentStatus
+from agentflow.domain.profiles import Routing
 from agentflow.domain.queries import Passage
 from agentflow.domain.vectors import Fusion, SearchFilters, SearchHit, SearchMode, SearchQuery
 from agentflow.ports.catalog import Catalog
 from agentflow.ports.embedder import Embedder
 from agentflow.ports.sparse_encoder import SparseEncoder
 from agentflow.ports.vector_index import VectorIndex
+from agentflow.retrieval.fusion import fuse_ranks
 from agentflow.retrieval.rerank import Reranker
+from agentflow.retrieval.routing import DocumentRouter
 from agentflow.retrieval.sentences import SentenceVectors
 
 
@@ -35,6 +38,8 @@ class SearchService:
     vectors: SentenceVectors | None = None  # a text-vector cache shared with the agents
     rerank_by_default: bool = False  # hybrid searches re-rank unless told otherwise
     rerank_depth: int = 20
+    router: DocumentRouter | None = None  # routes questions to documents before chunk search
+    preferred_weight: float = 2.0  # a preferred document's chunks against everyone's, in RRF
 
     async def vector_search(self, tenant_id: str, text: str, *, limit: int = 5,
                             filters: SearchFilters | None = None) -> list[Passage]:
@@ -54,31 +59,75 @@ class SearchService:
         return await self.search(tenant_id, text, mode=SearchMode.HYBRID, limit=limit,
                                  filters=filters)
 
+    async def routed_search(self, tenant_id: str, text: str, *, limit: int = 5,
+                            filters: SearchFilters | None = None,
+                            ) -> tuple[list[Passage], Routing]:
+        """Hybrid search that first routes ``text`` to the documents it names (see
+        ``DocumentRouter``): those are searched alone or boosted. Explicit ``filters`` win."""
+        return await self._search(tenant_id, text, mode=SearchMode.HYBRID, limit=limit,
+                                  filters=filters or SearchFilters(), rerank=None, route=True)
+
+    async def route(self, tenant_id: str, text: str, *,
+                    filters: SearchFilters | None = None) -> Routing:
+        """The documents ``text`` names, best first, and why (``find_documents``)."""
+        if self.router is None or not text.strip():
+            return Routing(reason="routing is off")
+        dense = await self._dense(text.strip())
+        return await self.router.route(tenant_id, text, dense, self.sparse.encode_query(text),
+                                       filters or SearchFilters())
+
+    async def _dense(self, text: str) -> list[float]:
+        if self.vectors is not None:
+            vector: list[float] = (await self.vectors.vectors([text]))[0].tolist()
+            return vector
+        return await self.embedder.embed_query(text)
+
     async def search(self, tenant_id: str, text: str, *, mode: SearchMode, limit: int,
                      filters: SearchFilters | None = None, rerank: bool | None = None,
                      ) -> list[Passage]:
+        passages, _ = await self._search(tenant_id, text, mode=mode, limit=limit,
+                                         filters=filters or SearchFilters(), rerank=rerank,
+                                         route=False)
+        return passages
+
+    async def _search(self, tenant_id: str, text: str, *, mode: SearchMode, limit: int,
+                      filters: SearchFilters, rerank: bool | None, route: bool,
+                      ) -> tuple[list[Passage], Routing]:
         text = text.strip()
+        routing = Routing()
         if not text:
-            return []
+            return [], routing
         wanted = rerank if rerank is not None else (self.rerank_by_default
                                                     and mode is SearchMode.HYBRID)
         use_reranker = wanted and self.reranker is not None
         depth = max(limit, self.rerank_depth) if use_reranker else limit
-        dense = None
-        if mode is not SearchMode.BM25:
-            dense = (await self.vectors.vectors([text]))[0].tolist() if self.vectors else (
-                await self.embedder.embed_query(text))
+        dense = await self._dense(text) if mode is not SearchMode.BM25 else None
         sparse = self.sparse.encode_query(text) if mode is not SearchMode.DENSE else None
-        hits = await self.index.search(SearchQuery(
-            tenant_id=tenant_id, dense=dense, sparse=sparse, mode=mode, limit=depth,
-            prefetch_limit=max(self.prefetch_limit, depth), fusion=self.fusion,
-            filters=filters or SearchFilters(),
-        ))
+        if route and self.router is not None:
+            routing = await self.router.route(tenant_id, text, dense, sparse, filters)
+        preferred = [p.document_id for p in routing.preferred]
+
+        def query(scope: SearchFilters) -> SearchQuery:
+            return SearchQuery(tenant_id=tenant_id, dense=dense, sparse=sparse, mode=mode,
+                               limit=depth, prefetch_limit=max(self.prefetch_limit, depth),
+                               fusion=self.fusion, filters=scope)
+
+        if routing.restricted:
+            hits = await self.index.search(query(filters.model_copy(
+                update={"document_ids": preferred})))
+        elif preferred:
+            boosted, everyone = await asyncio.gather(
+                self.index.search(query(filters.model_copy(update={"document_ids": preferred}))),
+                self.index.search(query(filters)))
+            hits = fuse_ranks([(self.preferred_weight, boosted), (1.0, everyone)],
+                              key=lambda hit: hit.chunk_id)[:depth]
+        else:
+            hits = await self.index.search(query(filters))
         passages = await self._passages(tenant_id, hits)
         if use_reranker and self.reranker is not None and passages:
             head, tail = passages[:self.rerank_depth], passages[self.rerank_depth:]
             passages = [*await self.reranker.rerank(text, dense, head), *tail]
-        return passages[:limit]
+        return passages[:limit], routing
 
     async def list_documents(self, tenant_id: str, *, tags: list[str] | None = None,
                              name_contains: str | None = None, limit: int = 100,
@@ -107,9 +156,7 @@ class SearchService:
         text = text.strip()
         if self.reranker is None or not text or len(passages) < 2:
             return passages[:limit]
-        dense = (await self.vectors.vectors([text]))[0].tolist() if self.vectors else (
-            await self.embedder.embed_query(text))
-        return (await self.reranker.rerank(text, dense, passages))[:limit]
+        return (await self.reranker.rerank(text, await self._dense(text), passages))[:limit]
 
     async def _passages(self, tenant_id: str, hits: list[SearchHit]) -> list[Passage]:
         names = {hit.document_id: hit.document_name for hit in hits}

@@ -45,7 +45,9 @@ from agentflow.ports.rate_limiter import RateLimiter
 from agentflow.ports.sparse_encoder import SparseEncoder
 from agentflow.ports.vector_index import VectorIndex
 from agentflow.ports.workflow_engine import WorkflowEngine
+from agentflow.retrieval.profile_index import ProfileIndex
 from agentflow.retrieval.rerank import BestSentenceReranker
+from agentflow.retrieval.routing import DocumentRouter
 from agentflow.retrieval.search import SearchService
 from agentflow.retrieval.sentences import SentenceVectors
 from agentflow.settings import (
@@ -109,6 +111,7 @@ class Container:
     embedder: Embedder
     sparse: SparseEncoder
     index: VectorIndex
+    profiles: ProfileIndex  # document profiles, for routing questions
     events: EventLog
     bus: EventBus
     identities: IdentityStore
@@ -139,6 +142,7 @@ class Container:
         await self.engine.shutdown()
         await self.executor.close()
         await self.index.close()
+        await self.profiles.index.close()
         for owner in (self.transport, self.bus, self.monitor, self.models, self.identities,
                       self.audit.log, self.catalog):
             close = getattr(owner, "close", None)
@@ -171,6 +175,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     embedder = _pooled(settings, executor, embedder or build_embedder(settings))
     sparse = Bm25Encoder()
     index = _index(settings, embedder.dimension)
+    profiles = ProfileIndex(_index(settings, embedder.dimension, of="profiles"), embedder, sparse)
     bus = build_event_bus(settings)
     monitor = _monitor(settings, bus)
     engine = _engine(settings)
@@ -181,16 +186,19 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
         chunk_overlap_tokens=ingest.chunk_overlap_tokens,
         extract_timeout_s=ingest.extract_timeout_s, chunk_tokens=ingest.chunk_tokens,
         extract_stage=_load("agentflow.ray_tasks.extract", "core").extract_stage(),
+        profiles=profiles,
     ).register(engine)
     models = build_models(settings)
     search, agents, transport, questions = _answering(settings, catalog, embedder, sparse,
                                                       index, events, bus, models, engine, audit)
+    search.router = DocumentRouter(profiles, catalog) if settings.query.routing else None
+    search.preferred_weight = settings.query.preferred_weight
     uploads = Uploads(catalog=catalog, blobs=blobs, extractor=extractor, executor=executor,
                       max_bytes=ingest.max_upload_bytes, quotas=Quotas(catalog, settings.limits))
     ingestion = _dispatch(settings, engine, catalog)
     return Container(settings=settings, blobs=blobs, catalog=catalog, extractor=extractor,
                      executor=executor, embedder=embedder, sparse=sparse, index=index,
-                     events=events, bus=bus, identities=identities,
+                     profiles=profiles, events=events, bus=bus, identities=identities,
                      authenticator=Authenticator(settings.auth, identities), limiter=limiter,
                      audit=audit,
                      monitor=monitor, models=models, engine=engine,
@@ -351,18 +359,21 @@ def _pooled(settings: Settings, executor: BatchExecutor, local: Embedder) -> Emb
     return PooledEmbedder(local, executor, stage)
 
 
-def _index(settings: Settings, dimension: int) -> VectorIndex:
-    """Qdrant Edge in-process, or a Qdrant server when ``AGENTFLOW_VECTOR__URL`` is set."""
+def _index(settings: Settings, dimension: int, *, of: str = "chunks") -> VectorIndex:
+    """Qdrant Edge in-process, or a Qdrant server when ``AGENTFLOW_VECTOR__URL`` is set; the
+    chunks' index, or (``of="profiles"``) the document profiles' beside it."""
     vector = settings.vector
     if vector.url is None:
         from agentflow.adapters.vector.qdrant_edge import QdrantEdgeIndex
 
-        return QdrantEdgeIndex(settings.data_dir / "qdrant", dimension=dimension,
+        folder = "qdrant" if of == "chunks" else f"qdrant-{of}"
+        return QdrantEdgeIndex(settings.data_dir / folder, dimension=dimension,
                                optimize_every=vector.optimize_every_points)
     server = _load("agentflow.adapters.vector.qdrant_server", "distributed")
     key = vector.api_key.get_secret_value() if vector.api_key else None
+    collection = vector.collection if of == "chunks" else f"{vector.collection}-{of}"
     return server.QdrantServerIndex.connect(  # type: ignore[no-any-return]
-        vector.url, api_key=key, collection=vector.collection, dimension=dimension)
+        vector.url, api_key=key, collection=collection, dimension=dimension)
 
 
 def build_models(settings: Settings) -> ModelProvider:

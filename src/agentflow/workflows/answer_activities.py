@@ -124,7 +124,7 @@ class AnswerActivities:
             {"chunk_id": p.chunk_id, "document_id": p.document_id,
              "document_name": p.document_name, "page": p.page_start, "page_end": p.page_end,
              "score": round(p.score, 6)}
-            for p in response.passages]})
+            for p in response.passages], "routing": response.routing.model_dump(mode="json")})
         return {**response.model_dump(mode="json"), "elapsed_ms": ms}
 
     async def synthesize(self, ctx: ActivityContext, job: dict[str, Any]) -> dict[str, Any]:

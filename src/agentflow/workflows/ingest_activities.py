@@ -29,9 +29,12 @@ from agentflow.domain.errors import (
 )
 from agentflow.domain.events import DomainEvent
 from agentflow.domain.extraction import PdfInfo, page_json_lines
+from agentflow.domain.profiles import DocumentProfile
 from agentflow.domain.vectors import IndexedChunk
 from agentflow.ingestion.chunker import ChunkingPolicy, chunk_pages
+from agentflow.ingestion.context import indexed_text, with_context
 from agentflow.ingestion.jobs import inspect_pdf
+from agentflow.ingestion.profiling import derive_profile
 from agentflow.observability import metrics, tracing
 from agentflow.observability.audit import Auditor
 from agentflow.ports.batch_executor import BatchExecutor
@@ -44,6 +47,7 @@ from agentflow.ports.extractor import Extractor
 from agentflow.ports.sparse_encoder import SparseEncoder
 from agentflow.ports.vector_index import VectorIndex
 from agentflow.ports.workflow_engine import ActivityContext, WorkflowEngine
+from agentflow.retrieval.profile_index import ProfileIndex
 
 log = structlog.get_logger(__name__)
 
@@ -69,6 +73,7 @@ class IngestActivities:
     chunk_overlap_tokens: int
     extract_timeout_s: float
     extract_stage: BatchStage  # pages of a PDF -> JSON Lines of pages, on the CPU pool
+    profiles: ProfileIndex  # one point a ready document, for routing
     chunk_tokens: int = 254
 
     def register(self, engine: WorkflowEngine) -> None:
@@ -127,6 +132,9 @@ class IngestActivities:
                 info = await self.executor.run(inspect_pdf, (self.extractor, path), timeout_s=30)
         # Start clean: a retry or a resumed run must not leave vectors of an earlier attempt.
         await self.index.delete_document(document.tenant_id, document.id)
+        await self.profiles.remove(document.tenant_id, document.id)
+        # The PDF's own title waits here for the chunk step, which derives the whole profile.
+        document.derived_profile = DocumentProfile(title=info.title)
         document.status = DocumentStatus.PROCESSING
         document.pages, document.chunks, document.error = info.page_count, None, None
         document.warnings = []
@@ -186,6 +194,11 @@ class IngestActivities:
             chunk_pages, [page for page in pages if page.text], tokenizer, policy,
             tenant_id=document.tenant_id, document_id=document.id,
         )
+        pdf_title = document.derived_profile.title if document.derived_profile else None
+        document.derived_profile = derive_profile(
+            document.name, pdf_title, [page.text for page in pages[:_PROFILE_PAGES]])
+        chunks = await asyncio.to_thread(with_context, chunks, document.profile.label(),
+                                         {page.number: page.text for page in pages})
         await self.catalog.replace_chunks(document.tenant_id, document.id, chunks)
         document.chunks, document.warnings = len(chunks), warnings
         document.progress = Progress(stage=IngestStage.EMBEDDING, done=0, total=len(chunks))
@@ -197,7 +210,7 @@ class IngestActivities:
         document = await self._document(job)
         chunks = await self.catalog.get_chunks(document.tenant_id, document.id,
                                                start=job["start"], stop=job["stop"])
-        texts = [chunk.text for chunk in chunks]
+        texts = [indexed_text(chunk) for chunk in chunks]
         dense = await self.embedder.embed_documents(texts)
         sparse = self.sparse.encode_documents(texts)
         await self.index.upsert([
@@ -220,6 +233,7 @@ class IngestActivities:
         indexed = await self.index.count(document.tenant_id, document.id)
         if indexed != document.chunks:
             raise RuntimeError(f"index holds {indexed} of {document.chunks} chunks")
+        await self.profiles.put(document)
         document.status = DocumentStatus.READY
         document.progress = Progress(stage=IngestStage.DONE, done=indexed, total=indexed)
         await self._save(document)
@@ -247,12 +261,14 @@ class IngestActivities:
         if document is None:  # deleted while ingesting: sweep what in-flight work re-created
             await self.catalog.delete_document(failure["tenant_id"], failure["document_id"])
             await self.index.delete_document(failure["tenant_id"], failure["document_id"])
+            await self.profiles.remove(failure["tenant_id"], failure["document_id"])
             return {"status": "deleted"}
         stage = IngestStage(failure["stage"])
         document.status = DocumentStatus.FAILED
         document.error = DocumentError(code=code_for_error_type(failure["error_type"]),
                                        message=failure["message"], stage=stage)
         await self.index.delete_document(document.tenant_id, document.id)
+        await self.profiles.remove(document.tenant_id, document.id)
         await self._save(document)
         await self.events.append(document_stream(document.tenant_id, document.id), "failed",
                                  _summary(document))
@@ -261,6 +277,8 @@ class IngestActivities:
                     stage=stage.value, code=document.error.code)
         return {"status": document.status.value}
 
+
+_PROFILE_PAGES = 30  # the cover and the pages that name the period ("second quarter of ...")
 
 _UNITS = {IngestStage.EXTRACTING: "pages", IngestStage.CHUNKING: "pages",
           IngestStage.EMBEDDING: "chunks", IngestStage.INDEXING: "chunks"}

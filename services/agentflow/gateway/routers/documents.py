@@ -1,4 +1,4 @@
-"""``/v1/documents``: upload, list, inspect, follow, download, retry, delete."""
+"""``/v1/documents``: upload, list, inspect, correct, follow, download, retry, delete."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from agentflow.domain.documents import Document, DocumentMetadata, DocumentStatus, Progress
 from agentflow.domain.errors import Conflict, InvalidInput, NotFound
 from agentflow.domain.events import StreamEvent
+from agentflow.domain.profiles import ProfileEdit
 from agentflow.gateway.deps import ContainerDep, TenantDep
 from agentflow.gateway.multipart import read_form
 from agentflow.gateway.schemas import (
@@ -104,6 +105,35 @@ async def get_document(document_id: str, container: ContainerDep,
     return DocumentView.of(await _document(container, tenant_id, document_id))
 
 
+@router.patch("/{document_id}", response_model=DocumentView)
+async def edit_document(document_id: str, edit: ProfileEdit, container: ContainerDep,
+                        tenant_id: TenantDep) -> DocumentView:
+    """Correct a document's profile (title, organisations, kind, period) or tags. A ready
+    document is indexed again with them (it reads ``processing`` until done); routing uses the
+    new profile at once."""
+    document = await _document(container, tenant_id, document_id)
+    if document.status in (DocumentStatus.PENDING, DocumentStatus.PROCESSING):
+        raise Conflict("the document is being ingested; correct it once it is ready",
+                       document_status=document.status.value)
+    changes = edit.model_dump(exclude_unset=True, exclude_none=True)
+    if not changes:
+        raise InvalidInput("nothing to change: give title, tags, organisations, kind, "
+                           "fiscal_year, fiscal_quarter or period_end")
+    document.metadata = document.metadata.model_copy(update=changes)
+    document.updated_at = datetime.now(UTC)
+    if document.status is DocumentStatus.READY:
+        await container.profiles.put(document)
+        # Every chunk's indexed context names the document: index them again.
+        document.status, document.progress = DocumentStatus.PENDING, Progress()
+        document.trace_id, document.traceparent = current_trace_id(), tracing.traceparent()
+        await container.catalog.save_document(document)
+        await container.events.close_stream(document_stream(tenant_id, document_id))
+        container.ingestion.submit(document)
+    else:
+        await container.catalog.save_document(document)
+    return DocumentView.of(document)
+
+
 @router.get("/{document_id}/events", response_class=StreamingResponse,
             responses={200: {"content": {"text/event-stream": {}}}})
 async def document_events(document_id: str, request: Request, container: ContainerDep,
@@ -191,6 +221,7 @@ async def delete_document(document_id: str, container: ContainerDep,
     """Remove the file, the record with its pages and chunks, and every vector."""
     document = await _document(container, tenant_id, document_id)
     await container.index.delete_document(tenant_id, document_id)
+    await container.profiles.remove(tenant_id, document_id)
     await container.catalog.delete_document(tenant_id, document_id)
     await container.blobs.delete(document.blob_key)
     await container.events.close_stream(document_stream(tenant_id, document_id))
