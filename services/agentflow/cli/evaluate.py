@@ -1,4 +1,4 @@
-"""``agentflow eval beir DIR`` and ``agentflow eval citations QA.jsonl --pdfs DIR``.
+"""``agentflow eval beir DIR`` and ``agentflow eval citations QA.jsonl --pdfs DIR [--library DIR]``.
 
 Both run an embedded AgentFlow in this process (same container, workflows and search as the
 server) on a data dir of their own: a temporary one unless ``--data-dir`` keeps the index for
@@ -76,16 +76,27 @@ async def _beir(args: argparse.Namespace) -> dict[str, Any]:
 
 async def _citations(args: argparse.Namespace) -> dict[str, Any]:
     from agentflow.evaluation import citations
+    from agentflow.evaluation.citation_summary import question_record, summarize
 
     rows = citations.load_qa(args.qa)
-    pdfs = sorted(args.pdfs.glob("*.pdf"))
+    pdfs = [(pdf.stem, pdf) for pdf in sorted(args.pdfs.glob("*.pdf"))]
+    pdfs += citations.library_pdfs(args.library)
     async with _embedded(args.data_dir, 3) as container:
-        ids = await citations.index_pdfs(container, pdfs)
-        _say(args, f"{len(ids)} PDFs ingested; asking {len(rows)} questions")
-        outcomes = [await citations.ask_one(container, row, ids,
+        started = time.perf_counter()
+        collection = await citations.index_pdfs(container, pdfs)
+        ingest_seconds = round(time.perf_counter() - started, 1)
+        _say(args, f"{len(collection.names)} PDFs ready, {collection.failed} failed, in "
+                   f"{ingest_seconds} s; asking {len(rows)} questions")
+        started = time.perf_counter()
+        outcomes = [await citations.ask_one(container, row, collection,
                                             filter_document=args.filter_document)
                     for row in rows]
-    return citations.summarize(outcomes)
+        asking = time.perf_counter() - started
+    summary: dict[str, Any] = {
+        "documents_ready": len(collection.names), "documents_failed": collection.failed,
+        **summarize(outcomes), "ingest_seconds": ingest_seconds,
+        "ms_per_question": round(asking * 1000 / (len(rows) or 1), 1)}
+    return {"summary": summary, "questions": [question_record(o) for o in outcomes]}
 
 
 def _print(result: dict[str, Any], as_json: bool) -> None:
@@ -98,7 +109,7 @@ def _print(result: dict[str, Any], as_json: bool) -> None:
             print(f"{mode:14} {s['ndcg@10']:8.4f} {s['recall@10']:7.4f} {s['recall@100']:7.4f} "
                   f"{s['mrr@10']:7.4f} {s['ms_per_query']:6.1f}")
         return
-    for name, value in result.items():
+    for name, value in result.get("summary", result).items():
         print(f"{name:28} {value:.4f}" if isinstance(value, float) else f"{name:28} {value}")
 
 
@@ -127,7 +138,10 @@ def add_eval_commands(commands: Any) -> None:
     beir.add_argument("--concurrency", type=int, default=8, help="documents ingested at once")
     cites = kinds.add_parser("citations", help="evidence pages retrieved and cited")
     cites.add_argument("qa", type=Path)
-    cites.add_argument("--pdfs", type=Path, required=True)
+    cites.add_argument("--pdfs", type=Path, required=True,
+                       help="the evidence documents (*.pdf), named by file stem in qa.jsonl")
+    cites.add_argument("--library", type=Path, action="append", default=[],
+                       help="more PDFs (found recursively) uploaded as distractors; repeatable")
     cites.add_argument("--filter-document", action="store_true",
                        help="restrict each question to its evidence document")
     for parser in (beir, cites):
