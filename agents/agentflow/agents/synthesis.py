@@ -14,6 +14,15 @@ import time
 import numpy as np
 import structlog
 
+from agentflow.agents.figures import (
+    Row,
+    describe,
+    is_figure_question,
+    lexical,
+    question_years,
+    rows,
+    year_match,
+)
 from agentflow.agents.related import related_questions
 from agentflow.agents.retrieval import search_text
 from agentflow.agents.selection import Candidate, confidence, score, select, shortlist
@@ -34,6 +43,21 @@ MODEL = "extractive"
 NOTHING_FOUND = ("I could not find anything about this in your documents. Try other words, or "
                  "check that the documents you mean are uploaded and ready.")
 _TOKEN = re.compile(r"\S+\s*")
+FIGURE_PASSAGES, FIGURE_SHORTLIST, FIGURE_FLOOR = 6, 32, 0.3
+MAX_FIGURES_IN_SENTENCE = 5
+_FIGURE = re.compile(r"\d[\d,.]*")
+
+
+def _tabular(candidate: Candidate) -> bool:
+    """Whether a sentence is a run of table cells (more figures than a sentence needs)."""
+    return len(_FIGURE.findall(candidate.sentence.text)) > MAX_FIGURES_IN_SENTENCE
+
+
+def _overlaps(candidate: Candidate, row: Row) -> bool:
+    """Whether a sentence holds (part of) a row the answer already gives."""
+    sentence = candidate.sentence
+    return (candidate.passage == row.passage and sentence.start < row.end
+            and row.start < sentence.end)
 
 
 async def stream_tokens(events: EventLog, stream: str | None, text: str, attempt: int) -> None:
@@ -59,10 +83,17 @@ class ExtractiveSynthesisAgent:
         request = expect(message, SynthesisRequest, self.name)
         started = time.perf_counter()
         question = search_text(request.question, request.history)
+        figures = (await self._figures(request.question, request)
+                   if is_figure_question(request.question) else [])
         ranked = score(await self._candidates(question, request), question)
-        chosen = select(ranked, max_sentences=self._max_sentences, min_cosine=self._min_cosine)
+        # A figure question gets the row or two that answer it and a sentence or two of
+        # context, not a dump of tables.
+        limit = max(1, self._max_sentences - 2) if figures else self._max_sentences
+        chosen = [item for item in select(ranked, max_sentences=limit, min_cosine=self._min_cosine)
+                  if not figures or not (_tabular(item.candidate) or any(
+                      _overlaps(item.candidate, row) for row, _ in figures))]
         first_token_ms = (time.perf_counter() - started) * 1000
-        if not chosen:
+        if not chosen and not figures:
             await stream_tokens(self._events, request.stream, NOTHING_FOUND, request.attempt)
             return self._response(request, NOTHING_FOUND, [], 0.0, [], found=False,
                                   first_token_ms=first_token_ms)
@@ -74,19 +105,61 @@ class ExtractiveSynthesisAgent:
         chosen = sorted(chosen, key=lambda s: (first_rank[s.candidate.passage],
                                                s.candidate.sentence.start))
         sentences, parts = [], []
-        for n, item in enumerate(chosen, start=1):
+        years = question_years(request.question)
+        for n, (row, value) in enumerate(figures, start=1):
+            sentences.append(AnswerSentence(n=n, text=row.text, passage=row.passage,
+                                            start=row.start, end=row.end,
+                                            score=round(float(np.clip(value, 0, 1)), 4)))
+            part = f"{describe(row, years)} [{n}]." + (" " if n < len(figures) + len(chosen)
+                                                       else "")
+            parts.append(part)
+            await stream_tokens(self._events, request.stream, part, request.attempt)
+        for n, item in enumerate(chosen, start=len(figures) + 1):
             c = item.candidate
             sentences.append(AnswerSentence(n=n, text=c.sentence.text, passage=c.passage,
                                             start=c.sentence.start, end=c.sentence.end,
                                             score=round(float(np.clip(item.score, 0, 1)), 4)))
-            part = f"{c.sentence.text} [{n}]" + (" " if n < len(chosen) else "")
+            part = f"{c.sentence.text} [{n}]" + (" " if n < len(figures) + len(chosen) else "")
             parts.append(part)
             await stream_tokens(self._events, request.stream, part, request.attempt)
         unused = [item for item in ranked if id(item) not in chosen_ids]
         related = related_questions(request.question, request.passages, unused)
-        return self._response(request, "".join(parts), sentences,
-                              confidence(chosen, min_cosine=self._min_cosine), related,
+        value = confidence(chosen, min_cosine=self._min_cosine)
+        if figures:  # a figure found for the period asked is what the question wanted
+            value = max(value, float(np.clip(figures[0][1], 0.05, 0.99)))
+        return self._response(request, "".join(parts), sentences, value, related,
                               found=True, first_token_ms=first_token_ms)
+
+    async def _figures(self, question: str, request: SynthesisRequest,
+                       ) -> list[tuple[Row, float]]:
+        """The row (or two) of the passages that best answers a figure question, with their
+        scores: meaning of the label, the question words it holds, its passage's rank, and
+        whether its column header has the period asked for."""
+        years = question_years(question)
+        found = [row for rank, passage in enumerate(request.passages[:FIGURE_PASSAGES])
+                 for row in rows(passage, rank)]
+        if not found:
+            return []
+
+        def promise(row: Row) -> float:
+            return lexical(question, row) + 0.3 / (1 + row.passage) + 0.3 * year_match(row, years)
+
+        found = sorted(found, key=promise, reverse=True)[:FIGURE_SHORTLIST]
+        embedded = await self._sentences.vectors([question, *(row.label for row in found)])
+        cosines = embedded[1:] @ embedded[0]
+        scored = sorted(((row, 0.55 * float(cos) + 0.3 * lexical(question, row)
+                          + 0.1 / (1 + row.passage) + 0.15 * year_match(row, years))
+                         for row, cos in zip(found, cosines, strict=True)),
+                        key=lambda item: -item[1])
+        best_row, best = scored[0]
+        if best < FIGURE_FLOOR:
+            return []
+        chosen = [scored[0]]
+        for row, value in scored[1:]:
+            if value >= 0.9 * best and row.label != best_row.label:
+                chosen.append((row, value))
+                break
+        return chosen
 
     async def _candidates(self, question: str, request: SynthesisRequest) -> list[Candidate]:
         everything = [(rank, sentence) for rank, passage in enumerate(request.passages)

@@ -1,0 +1,121 @@
+"""Figure questions answered with the table row that holds the figure, named and dated.
+
+A question asking for an amount, a ratio or a date is answered first from the rows of the
+retrieved passages: a row is a line with a label and figures ("Purchases of property, plant
+and equipment (PP&E) (1,577) (1,373) (1,420)"). Its figures are paired with the nearest
+column header of periods above it ("2018 2017 2016"), so the answer says what each number is
+and for which period ("Purchases of property, plant and equipment (PP&E) was (1,577) million
+in 2018"); the row itself is the quote the citation verifies on its page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agentflow.agents.selection import content_terms
+from agentflow.domain.queries import Passage
+from agentflow.ingestion.context import is_column_header
+
+_FIGURE_QUESTION = re.compile(
+    r"(?i)\b(how\s+(much|many)|amount|total|value|revenues?|sales|income|profit|loss|expenses?|"
+    r"costs?|cash|capex|capital\s+expenditures?|ratio|margin|rate|percent(age)?|growth|eps|"
+    r"earnings\s+per\s+share|dividends?|debt|assets|liabilit(y|ies)|equity|inventor(y|ies)|"
+    r"price|number\s+of|usd|million|billion|largest|smallest|highest|lowest|most|least)\b|%|\$")
+_CELL = re.compile(r"(?<![\w.,])\(?-?\$?\s?\d[\d,]*(?:\.\d+)?\s?%?\)?%?(?![\w])|"
+                   r"(?<!\w)[\u2014\u2013-](?!\w)")
+_CELLS_ONLY = re.compile(r"(?:\s*(?:" + _CELL.pattern + r"|\$))+\s*")
+_UNIT = re.compile(r"(?i)\(\s*(?:\$|usd|dollars)?\s*in\s+(millions|thousands|billions)|"
+                   r"\((millions|thousands|billions)\)|in\s+(millions|thousands|billions)\b")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def is_figure_question(question: str) -> bool:
+    """Whether ``question`` asks for an amount, a ratio, a count or a comparison of figures."""
+    return bool(_FIGURE_QUESTION.search(question))
+
+
+@dataclass(frozen=True)
+class Row:
+    passage: int  # rank of its passage
+    start: int  # offsets of the row's line in the passage text
+    end: int
+    label: str
+    values: list[str]
+    periods: list[str]  # the column header's periods, when one is above
+    unit: str  # "million", "thousand", "billion" or ""
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.label.split() + self.values)
+
+
+def _unit(text: str) -> str:
+    match = _UNIT.search(text)
+    word = next((group for group in match.groups() if group), "") if match else ""
+    return word.lower().rstrip("s")
+
+
+def rows(passage: Passage, rank: int) -> list[Row]:
+    """The rows of a passage: lines with a label of words followed by at least one figure."""
+    found: list[Row] = []
+    header: list[str] = []
+    offset = 0
+    unit = _unit(passage.text[:200])
+    for raw in passage.text.split("\n"):
+        line = raw.strip()
+        start = offset + (len(raw) - len(raw.lstrip()))
+        offset += len(raw) + 1
+        if not line:
+            continue
+        if is_column_header(line):
+            header = _YEAR.findall(line)
+            unit = _unit(line) or unit
+            continue
+        first = _CELL.search(line)
+        # A row is a label and then nothing but figures: prose that mentions a number is not.
+        if first is None or first.start() == 0 or not _CELLS_ONLY.fullmatch(
+                line, first.start()):
+            continue
+        label = line[:first.start()].strip(" $:.")
+        values = [v.strip().replace("$ ", "$") for v in _CELL.findall(line[first.start():])]
+        if sum(ch.isalpha() for ch in label) < 3 or not values or len(values) > 8:
+            continue
+        found.append(Row(rank, start, start + len(line), label, values, header, unit))
+    return found
+
+
+def describe(row: Row, years: set[str]) -> str:
+    """The row in words: its label, each figure with its period (only the periods the
+    question names, when it names any of the row's)."""
+    unit = f" {row.unit}" if row.unit and not any(v.endswith("%") for v in row.values) else ""
+    if row.periods and len(row.periods) == len(row.values):
+        pairs = list(zip(row.values, row.periods, strict=True))
+        wanted = [(v, p) for v, p in pairs if p in years] or pairs
+        if len(wanted) == 1:
+            value, period = wanted[0]
+            return f"{row.label} was {value}{unit} in {period}"
+        return f"{row.label}: " + ", ".join(f"{v}{unit} in {p}" for v, p in wanted)
+    return f"{row.label}: " + ", ".join(f"{v}{unit}" for v in row.values)
+
+
+def lexical(question: str, row: Row) -> float:
+    """How much of the question the row's label says, and how much of the label is asked."""
+    asked = {t for t in content_terms(question) if not t[0].isdigit()}
+    label = {t for t in content_terms(row.label) if not t[0].isdigit()}
+    if not asked or not label:
+        return 0.0
+    shared = len(asked & label)
+    return 0.5 * shared / len(asked) + 0.5 * shared / len(label)
+
+
+def year_match(row: Row, years: set[str]) -> bool:
+    return bool(years & set(row.periods))
+
+
+def question_years(question: str) -> set[str]:
+    """The years a question names ("FY2018", "2022", "FY22")."""
+    years = set(_YEAR.findall(question))
+    years |= {f"20{short}" for short in re.findall(r"(?i)\bfy'?(\d\d)\b", question)}
+    years |= {y for y in re.findall(r"(?i)fy((?:19|20)\d\d)", question)}
+    return years

@@ -1,0 +1,52 @@
+"""Figure answers: table rows found in passages, paired with their periods, described."""
+
+from __future__ import annotations
+
+from agentflow.agents.figures import describe, is_figure_question, question_years, rows
+from agentflow.domain.queries import Passage
+
+CASH_FLOW = (
+    "3M Company and Subsidiaries\nConsolidated Statement of Cash Flows\n"
+    "(Millions) 2018 2017 2016\n"
+    "Net income including noncontrolling interest $ 5,363 $ 4,869 $ 5,058\n"
+    "Purchases of property, plant and equipment (PP&E) (1,577) (1,373) (1,420)\n"
+    "In 2018, 3M's capital spending was within the United States, see Note 3\n"
+    "Total — 12.5% (3.1)%")
+
+
+def _passage(text: str) -> Passage:
+    return Passage(chunk_id="c", document_id="d", document_name="3M_2018_10K.pdf",
+                   page_start=60, page_end=60, text=text, score=1.0)
+
+
+def test_rows_are_labels_followed_only_by_figures() -> None:
+    found = rows(_passage(CASH_FLOW), 0)
+    assert [row.label for row in found] == [
+        "Net income including noncontrolling interest",
+        "Purchases of property, plant and equipment (PP&E)", "Total"]
+    capex = found[1]
+    assert capex.values == ["(1,577)", "(1,373)", "(1,420)"]
+    assert capex.periods == ["2018", "2017", "2016"] and capex.unit == "million"
+    assert CASH_FLOW[capex.start:capex.end] == (
+        "Purchases of property, plant and equipment (PP&E) (1,577) (1,373) (1,420)")
+
+
+def test_a_row_is_described_for_the_period_asked() -> None:
+    capex = rows(_passage(CASH_FLOW), 0)[1]
+    assert describe(capex, {"2018"}) == (
+        "Purchases of property, plant and equipment (PP&E) was (1,577) million in 2018")
+    assert describe(capex, set()) == (
+        "Purchases of property, plant and equipment (PP&E): (1,577) million in 2018, "
+        "(1,373) million in 2017, (1,420) million in 2016")
+
+
+def test_a_row_without_a_header_lists_its_figures() -> None:
+    (total,) = rows(_passage("Net revenue growth 10.2% 14.3%"), 0)
+    assert describe(total, {"2023"}) == "Net revenue growth: 10.2%, 14.3%"
+
+
+def test_figure_questions_and_their_years() -> None:
+    assert is_figure_question("What is the FY2018 capital expenditure amount for 3M?")
+    assert is_figure_question("By how many percentage points did guidance rise?")
+    assert not is_figure_question("Who is the chief executive of the company?")
+    assert question_years("FY2018 and fiscal 2017, FY22") == {"2018", "2017", "2022"}
