@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from agentflow.agents.figures import describe, is_figure_question, question_years, rows
+from agentflow.agents.figures import (
+    describe,
+    is_figure_question,
+    lexical,
+    question_years,
+    rows,
+)
 from agentflow.domain.queries import Passage
 
 CASH_FLOW = (
@@ -50,3 +56,19 @@ def test_figure_questions_and_their_years() -> None:
     assert is_figure_question("By how many percentage points did guidance rise?")
     assert not is_figure_question("Who is the chief executive of the company?")
     assert question_years("FY2018 and fiscal 2017, FY22") == {"2018", "2017", "2022"}
+
+
+def test_change_columns_are_columns_and_years_pair_with_their_figures() -> None:
+    text = ("April 1, 2023 March 26, 2022 Change April 1, 2023 March 26, 2022 Change\n"
+            "Total net sales $ 94,836 $ 97,278 (3)% $ 211,990 $ 221,223 (4)%")
+    (row,) = rows(_passage(text), 0)
+    assert row.periods == ["2023", "2022", "Change", "2023", "2022", "Change"]
+    assert describe(row, {"2022"}) == "Total net sales: $97,278 in 2022, $221,223 in 2022"
+    assert describe(row, set()).count(" in ") == 4  # change columns are not periods
+
+
+def test_the_line_item_named_outscores_a_line_about_it() -> None:
+    question = "What were total net sales in the quarter?"
+    (item,) = rows(_passage("Total net sales 94,836"), 0)
+    (about,) = rows(_passage("Percentage of total net sales 8%"), 0)
+    assert lexical(question, item) > lexical(question, about)

@@ -28,6 +28,8 @@ _CELLS_ONLY = re.compile(r"(?:\s*(?:" + _CELL.pattern + r"|\$))+\s*")
 _UNIT = re.compile(r"(?i)\(\s*(?:\$|usd|dollars)?\s*in\s+(millions|thousands|billions)|"
                    r"\((millions|thousands|billions)\)|in\s+(millions|thousands|billions)\b")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# The columns of a header of periods: each year, and each change column ("Change", "% Change").
+_COLUMN = re.compile(r"\b(?:19|20)\d\d\b|(?i:\bchange\b|\bincrease\b|\bvariance\b)")
 
 
 def is_figure_question(question: str) -> bool:
@@ -44,10 +46,7 @@ class Row:
     values: list[str]
     periods: list[str]  # the column header's periods, when one is above
     unit: str  # "million", "thousand", "billion" or ""
-
-    @property
-    def text(self) -> str:
-        return " ".join(self.label.split() + self.values)
+    text: str  # the line as on the page, white space folded: the quote to cite
 
 
 def _unit(text: str) -> str:
@@ -69,7 +68,7 @@ def rows(passage: Passage, rank: int) -> list[Row]:
         if not line:
             continue
         if is_column_header(line):
-            header = _YEAR.findall(line)
+            header = _COLUMN.findall(line)
             unit = _unit(line) or unit
             continue
         first = _CELL.search(line)
@@ -81,7 +80,8 @@ def rows(passage: Passage, rank: int) -> list[Row]:
         values = [v.strip().replace("$ ", "$") for v in _CELL.findall(line[first.start():])]
         if sum(ch.isalpha() for ch in label) < 3 or not values or len(values) > 8:
             continue
-        found.append(Row(rank, start, start + len(line), label, values, header, unit))
+        found.append(Row(rank, start, start + len(line), label, values, header, unit,
+                         " ".join(line.split())))
     return found
 
 
@@ -91,7 +91,8 @@ def describe(row: Row, years: set[str]) -> str:
     unit = f" {row.unit}" if row.unit and not any(v.endswith("%") for v in row.values) else ""
     if row.periods and len(row.periods) == len(row.values):
         pairs = list(zip(row.values, row.periods, strict=True))
-        wanted = [(v, p) for v, p in pairs if p in years] or pairs
+        wanted = [(v, p) for v, p in pairs if p in years] or [
+            (v, p) for v, p in pairs if p[0].isdigit()]
         if len(wanted) == 1:
             value, period = wanted[0]
             return f"{row.label} was {value}{unit} in {period}"
@@ -106,7 +107,10 @@ def lexical(question: str, row: Row) -> float:
     if not asked or not label:
         return 0.0
     shared = len(asked & label)
-    return 0.5 * shared / len(asked) + 0.5 * shared / len(label)
+    # A label all of whose words were asked for is the line item named ("total net sales"),
+    # not a line about it ("percentage of total net sales").
+    exact = 0.3 if shared == len(label) else 0.0
+    return 0.5 * shared / len(asked) + 0.5 * shared / len(label) + exact
 
 
 def year_match(row: Row, years: set[str]) -> bool:

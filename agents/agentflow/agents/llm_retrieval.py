@@ -25,6 +25,7 @@ from agentflow.domain.messages import (
     RetrievalResponse,
     expect,
 )
+from agentflow.domain.profiles import Routing
 from agentflow.domain.queries import Passage
 from agentflow.domain.tenancy import TENANT_HEADER
 from agentflow.domain.vectors import SearchFilters
@@ -95,13 +96,15 @@ class LlmRetrievalAgent:
                 if allowed is None or p.document_id in allowed}
         chosen = [seen[cid] for cid in dict.fromkeys(choice.chunk_ids if choice else [])
                   if cid in seen]
+        routing = Routing(reason="chosen by the model")
         if not chosen:  # nothing usable chosen: the tools' best results, or a search of our own
-            chosen = sorted(seen.values(), key=lambda p: -p.score) or (
-                await self._search.hybrid_search(request.tenant_id, search_text,
-                                                 limit=request.top_k, filters=request.filters))
+            chosen = sorted(seen.values(), key=lambda p: -p.score)
+            if not chosen:
+                chosen, routing = await self._search.routed_search(
+                    request.tenant_id, search_text, limit=request.top_k, filters=request.filters)
         return RetrievalResponse(trace_id=request.trace_id, tenant_id=request.tenant_id,
                                  query_id=request.query_id, passages=chosen[:request.top_k],
-                                 search_text=search_text, usage=usage)
+                                 search_text=search_text, usage=usage, routing=routing)
 
     def _input(self, request: RetrievalRequest) -> str:
         text = question_block(request.question, request.history)

@@ -107,11 +107,11 @@ class ExtractiveSynthesisAgent:
         sentences, parts = [], []
         years = question_years(request.question)
         for n, (row, value) in enumerate(figures, start=1):
+            wording = f"{describe(row, years)}."
             sentences.append(AnswerSentence(n=n, text=row.text, passage=row.passage,
-                                            start=row.start, end=row.end,
+                                            start=row.start, end=row.end, wording=wording,
                                             score=round(float(np.clip(value, 0, 1)), 4)))
-            part = f"{describe(row, years)} [{n}]." + (" " if n < len(figures) + len(chosen)
-                                                       else "")
+            part = f"{wording} [{n}]" + (" " if n < len(figures) + len(chosen) else "")
             parts.append(part)
             await stream_tokens(self._events, request.stream, part, request.attempt)
         for n, item in enumerate(chosen, start=len(figures) + 1):

@@ -79,6 +79,12 @@ class AnswerSentence(BaseModel):
     end: int | None = None
     score: float = 0.0
     cited: list[int] = Field(default_factory=list)
+    wording: str | None = None  # how the answer says it, when not verbatim (``text`` is quoted)
+
+    @property
+    def said(self) -> str:
+        """The sentence as the answer reads."""
+        return self.wording or self.text
 
 
 class SynthesisRequest(AgentRequest):

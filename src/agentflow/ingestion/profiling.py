@@ -41,6 +41,7 @@ _LEGAL = (r"(?i:Inc|Incorporated|Corp|Corporation|Company|Co|Ltd|Limited|LLC|L\.
 _ORG = re.compile(r"\b((?:[A-Z0-9][\w&'.-]*(?:,?\s+|-))*?[A-Z0-9][\w&'.-]*,?\s+" + _LEGAL
                   + r"\b\.?)")
 _TICKER = re.compile(r"\((?:NYSE|NASDAQ|Nasdaq|NYSE American|LSE|TSX)\s*:\s*([A-Z][A-Z.]{0,5})\)")
+_LISTED = re.compile(r"\s*\((?:NYSE|NASDAQ|Nasdaq|NYSE American|LSE|TSX)\s*:")
 _JUNK_TITLE = re.compile(r"^(untitled|microsoft word|document\d*|[\d\s._-]+)$", re.IGNORECASE)
 
 
@@ -95,18 +96,21 @@ def organisations(pages: Sequence[str]) -> tuple[list[str], list[str]]:
     # organisation; names inside sentences count when the first pages repeat them.
     standalone = [_clean_org(line) for line in lines[:60]
                   if (m := _ORG.fullmatch(line.rstrip(" ,"))) and _plausible(m.group(1))]
-    found.extend(standalone[:1])
+    found.extend(name for name in standalone[:1] if name.casefold() not in
+                 {known.casefold() for known in found})
     counts: Counter[str] = Counter()
     for text in pages[:3]:
         for match in _ORG.finditer(text):
             if _plausible(match.group(1)):
-                counts[_clean_org(match.group(1))] += 1
+                # A name followed by its ticker ("PepsiCo, Inc. (NASDAQ: PEP)") is the issuer.
+                listed = _LISTED.match(text, match.end())
+                counts[_clean_org(match.group(1))] += 2 if listed else 1
     seen = {name.casefold() for name in found}
     for name, count in counts.most_common():
         if len(found) >= 3:
             break
         key = name.casefold()
-        if key not in seen and (count >= 2 or not found):
+        if key not in seen and count >= 2:
             found.append(name)
             seen.add(key)
     aliases = sorted({m.group(1) for text in pages[:3] for m in _TICKER.finditer(text)})

@@ -107,7 +107,9 @@ def assess(document: Document, cues: Cues, rank: int) -> Candidate:
         found.score += NAME
         found.reasons.append(f"names {alias or name}")
     if cues.years and profile.fiscal_year is not None:
-        if profile.fiscal_year in cues.years:
+        # Of the year asked: the quarter asked too, or a whole year (it holds the quarter).
+        if profile.fiscal_year in cues.years and (
+                cues.quarter is None or profile.fiscal_quarter in (None, cues.quarter)):
             found.dated = True
             found.score += LATEST_YEAR if profile.fiscal_year == max(cues.years) else OTHER_YEAR
             found.reasons.append(f"period {profile.period}")
@@ -128,6 +130,8 @@ def decide(candidates: list[Candidate], *, boost_limit: int = 3) -> Routing:
     named = sorted((c for c in candidates if c.named), key=lambda c: -c.score)
     if not named:
         return Routing(reason="the question names none of the documents")
+    if any(c.dated for c in named):  # of the named ones, those of the periods asked about
+        named = [c for c in named if c.dated]
     restricted = len(named) == 1 or (named[0].score - named[1].score >= RESTRICT_MARGIN
                                      and not any(c.dated for c in named[1:]))
     chosen = named[:1] if restricted else named[:boost_limit]

@@ -22,14 +22,14 @@ def _renumbered(sentences: list[AnswerSentence], citations: dict[int, Citation]
     kept: list[Citation] = []
     for sentence in sentences:
         if sentence.passage is None:  # cites nothing (a model's connecting words): kept bare
-            parts.append(sentence.text)
+            parts.append(sentence.said)
             continue
         citation = citations.get(sentence.n)
         if citation is None:
             continue
         n = len(kept) + 1
         kept.append(citation.model_copy(update={"n": n}))
-        parts.append(f"{sentence.text} [{n}]")
+        parts.append(f"{sentence.said} [{n}]")
     return " ".join(parts), kept
 
 
@@ -48,7 +48,7 @@ def compose_result(job: dict[str, Any], *, created_at: datetime, now: datetime) 
                  retrieved.get("usage") or {"model": "hybrid-search"}),
              "synthesis": AgentUsage.model_validate(synthesized["usage"])}
     if citing and cited is None:
-        answer = " ".join(s.text for s in sentences)
+        answer = " ".join(s.said for s in sentences)
         warnings.append("citations could not be produced; the answer is given without sources")
         confidence *= 0.5
         partial = True
