@@ -1,7 +1,8 @@
 """``Extractor`` on PyMuPDF: page text with block and line bounding boxes.
 
 Page text is rebuilt from the ``dict`` layout so every line's character range in the text is
-known: lines are joined by ``\\n`` and blocks by ``\\n\\n``. Citations later find their quotes in
+known: lines are joined by ``\\n`` and blocks by ``\\n\\n``, except the cells of a table row,
+which share one text line a space apart (``rows``). Citations later find their quotes in
 exactly this text and map them back to line boxes.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 
 import pymupdf
 
+from agentflow.adapters.extract.rows import Box, arrange, find_rows, union
 from agentflow.domain.documents import DocumentPage
 from agentflow.domain.errors import EncryptedPdf, NotAPdf, UnreadablePdf
 from agentflow.domain.extraction import ExtractedPages, PdfInfo, page_json_lines
@@ -53,14 +55,15 @@ def _page(document_id: str, page: pymupdf.Page) -> dict[str, Any]:
     # Reading order: top to bottom, then left to right (PyMuPDF's ``sort=True`` does the same
     # for every span too and costs a third of the extraction time).
     layout["blocks"].sort(key=lambda block: (round(block["bbox"][3], 1), block["bbox"][0]))
-    parts: list[str] = []
-    blocks: list[dict[str, Any]] = []
-    offset = 0
+    texts: list[str] = []
+    boxes: list[Box] = []
+    homes: list[int] = []  # each line's source block
+    block_boxes: list[Box] = []
     unmapped = False
     for raw_block in layout["blocks"]:
         if raw_block.get("type") != 0:
             continue
-        lines: list[dict[str, Any]] = []
+        home, count = len(block_boxes), len(texts)
         for raw_line in raw_block["lines"]:
             spans = raw_line["spans"]
             raw = spans[0]["text"] if len(spans) == 1 else "".join(span["text"] for span in spans)
@@ -68,16 +71,34 @@ def _page(document_id: str, page: pymupdf.Page) -> dict[str, Any]:
             if not text:
                 unmapped = unmapped or bool(raw.strip())
                 continue
+            texts.append(text)
+            boxes.append(raw_line["bbox"])
+            homes.append(home)
+        if len(texts) > count:
+            block_boxes.append(raw_block["bbox"])
+    # Table rows go on one text line, cells in x order and a space apart, each cell keeping
+    # its own line box; everything else is one text line per PyMuPDF line, as before.
+    parts: list[str] = []
+    blocks: list[dict[str, Any]] = []
+    offset = 0
+    for source, text_lines in arrange(homes, find_rows(boxes, texts, homes)):
+        lines: list[dict[str, Any]] = []
+        for cells in text_lines:
             if parts:
                 separator = "\n" if lines else "\n\n"
                 parts.append(separator)
                 offset += len(separator)
-            lines.append({"bbox": _bbox(raw_line["bbox"]), "start": offset,
-                          "end": offset + len(text)})
-            parts.append(text)
-            offset += len(text)
-        if lines:
-            blocks.append({"bbox": _bbox(raw_block["bbox"]), "lines": lines})
+            for k, i in enumerate(cells):
+                if k:  # the cells of a row, a space apart
+                    parts.append(" ")
+                    offset += 1
+                text = texts[i]
+                lines.append({"bbox": _bbox(boxes[i]), "start": offset, "end": offset + len(text)})
+                parts.append(text)
+                offset += len(text)
+        box = block_boxes[source] if source is not None else union(
+            [boxes[i] for cells in text_lines for i in cells])
+        blocks.append({"bbox": _bbox(box), "lines": lines})
     rect = page.rect
     return {"document_id": document_id, "number": page.number + 1, "width": rect.width,
             "height": rect.height, "text": "".join(parts), "blocks": blocks, "warnings": [],
@@ -104,7 +125,9 @@ class PyMuPdfExtractor:
                 pages = document.page_count  # MuPDF checks the page tree's claims here
             except Exception as exc:
                 raise UnreadablePdf(f"the PDF's page tree is broken: {exc}") from None
-            return PdfInfo(page_count=pages, encrypted=bool(document.is_encrypted))
+            title = (document.metadata or {}).get("title") or None
+            return PdfInfo(page_count=pages, encrypted=bool(document.is_encrypted),
+                           title=title.strip()[:500] if title else None)
         finally:
             document.close()
 
