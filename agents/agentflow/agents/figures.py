@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from agentflow.agents.selection import content_terms
 from agentflow.domain.queries import Passage
-from agentflow.ingestion.context import is_column_header
+from agentflow.ingestion.context import COLUMNS, is_column_header
 
 _FIGURE_QUESTION = re.compile(
     r"(?i)\b(how\s+(much|many)|amount|total|value|revenues?|sales|income|profit|loss|expenses?|"
@@ -58,7 +58,9 @@ def _unit(text: str) -> str:
 def rows(passage: Passage, rank: int) -> list[Row]:
     """The rows of a passage: lines with a label of words followed by at least one figure."""
     found: list[Row] = []
-    header: list[str] = []
+    # Until a header line shows up in the passage, the one its section names (above the chunk).
+    above = passage.section.rsplit(COLUMNS, 1)
+    header: list[str] = _COLUMN.findall(above[1]) if len(above) == 2 else []
     offset = 0
     unit = _unit(passage.text[:200])
     for raw in passage.text.split("\n"):

@@ -163,6 +163,7 @@ class Chunk(BaseModel):
     page_end: int
     spans: list[PageSpan]
     context: str = ""  # what the chunk sits under (document, headings); indexed, never cited
+    section: str = ""  # the page title and heading it sits under (part of ``context``)
 
 
 class TenantFootprint(BaseModel):

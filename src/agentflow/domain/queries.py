@@ -26,6 +26,7 @@ class Passage(BaseModel):
     text: str
     score: float
     spans: list[PageSpan] = Field(default_factory=list)  # per page; the text joins them by "\n"
+    section: str = ""  # the page title and heading it sits under, when known
 
 
 class Citation(BaseModel):

@@ -26,6 +26,7 @@ class IndexedChunk(BaseModel):
     text: str
     spans: list[PageSpan] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
+    section: str = ""  # the page title and heading it sits under
     dense: list[float]
     sparse: SparseVector
 
@@ -77,3 +78,4 @@ class SearchHit(BaseModel):
     text: str
     spans: list[PageSpan] = Field(default_factory=list)
     score: float
+    section: str = ""

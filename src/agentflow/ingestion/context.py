@@ -23,6 +23,7 @@ _PERIOD_TEXT = (
 _PERIOD_WORDS = frozenset(_PERIOD_TEXT.split())
 _BOILERPLATE = re.compile(r"(?i)^(table\s+of\s+contents|index|page\s+\d+|\d+|continued|"
                           r"\(continued\))$")
+COLUMNS = "columns: "  # how a column header is named in a context or section
 _NUMBER = re.compile(r"\$|\d[\d,]{2,}|\d\.\d")
 
 
@@ -89,17 +90,20 @@ class PageOutline:
         return (self.headings[i] if i >= 0 else "", self.headers[j] if j >= 0 else "")
 
 
-def chunk_context(label: str, outline: PageOutline, start: int, text: str) -> str:
-    """The context line of a chunk starting at ``start`` of a page with ``outline``: parts the
-    chunk's own text already holds are left out."""
+def chunk_context(label: str, outline: PageOutline, start: int, text: str) -> tuple[str, str]:
+    """The context line of a chunk starting at ``start`` of a page with ``outline`` (parts the
+    chunk's own text already holds left out), and its section: page title, heading and the
+    column header of periods above it (``columns: 2018 2017 2016``)."""
     heading, header = outline.above(start)
+    section = " | ".join(dict.fromkeys(part for part in (
+        outline.title, heading, f"{COLUMNS}{header}" if header else "") if part))
     parts: list[str] = []
     for part in (label, outline.title, heading):
         if part and part not in parts and part not in text[:200]:
             parts.append(part)
     if header and header not in text:
-        parts.append(f"columns: {header}")
-    return " | ".join(parts)
+        parts.append(f"{COLUMNS}{header}")
+    return " | ".join(parts), section
 
 
 def with_context(chunks: Sequence[Chunk], label: str, pages: dict[int, str]) -> list[Chunk]:
@@ -110,9 +114,9 @@ def with_context(chunks: Sequence[Chunk], label: str, pages: dict[int, str]) -> 
     for chunk in chunks:
         span = chunk.spans[0] if chunk.spans else None
         outline = outlines.get(span.page) if span else None
-        context = (chunk_context(label, outline, span.start, chunk.text)
-                   if outline is not None and span is not None else label)
-        placed.append(chunk.model_copy(update={"context": context}))
+        context, section = (chunk_context(label, outline, span.start, chunk.text)
+                            if outline is not None and span is not None else (label, ""))
+        placed.append(chunk.model_copy(update={"context": context, "section": section}))
     return placed
 
 

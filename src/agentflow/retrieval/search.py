@@ -21,6 +21,7 @@ from agentflow.ports.vector_index import VectorIndex
 from agentflow.retrieval.fusion import fuse_ranks
 from agentflow.retrieval.rerank import Reranker
 from agentflow.retrieval.routing import DocumentRouter
+from agentflow.retrieval.sections import by_section
 from agentflow.retrieval.sentences import SentenceVectors
 
 
@@ -40,6 +41,8 @@ class SearchService:
     rerank_depth: int = 20
     router: DocumentRouter | None = None  # routes questions to documents before chunk search
     preferred_weight: float = 2.0  # a preferred document's chunks against everyone's, in RRF
+    section_weight: float = 0.25  # the section ranking against the search's own, in RRF
+    section_pool: int = 30  # candidates a routed search re-ranks by section
 
     async def vector_search(self, tenant_id: str, text: str, *, limit: int = 5,
                             filters: SearchFilters | None = None) -> list[Passage]:
@@ -101,6 +104,8 @@ class SearchService:
                                                     and mode is SearchMode.HYBRID)
         use_reranker = wanted and self.reranker is not None
         depth = max(limit, self.rerank_depth) if use_reranker else limit
+        if route and self.section_weight > 0:
+            depth = max(depth, self.section_pool)
         dense = await self._dense(text) if mode is not SearchMode.BM25 else None
         sparse = self.sparse.encode_query(text) if mode is not SearchMode.DENSE else None
         if route and self.router is not None:
@@ -124,6 +129,8 @@ class SearchService:
         else:
             hits = await self.index.search(query(filters))
         passages = await self._passages(tenant_id, hits)
+        if route:
+            passages = by_section(text, passages, weight=self.section_weight)
         if use_reranker and self.reranker is not None and passages:
             head, tail = passages[:self.rerank_depth], passages[self.rerank_depth:]
             passages = [*await self.reranker.rerank(text, dense, head), *tail]
@@ -169,6 +176,6 @@ class SearchService:
             Passage(chunk_id=hit.chunk_id, document_id=hit.document_id,
                     document_name=names.get(hit.document_id) or hit.document_id,
                     page_start=hit.page_start, page_end=hit.page_end, text=hit.text,
-                    score=hit.score, spans=hit.spans)
+                    score=hit.score, spans=hit.spans, section=hit.section)
             for hit in hits
         ]

@@ -193,6 +193,8 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
                                                       index, events, bus, models, engine, audit)
     search.router = DocumentRouter(profiles, catalog) if settings.query.routing else None
     search.preferred_weight = settings.query.preferred_weight
+    search.section_weight = settings.query.section_weight
+    search.section_pool = settings.query.section_pool
     uploads = Uploads(catalog=catalog, blobs=blobs, extractor=extractor, executor=executor,
                       max_bytes=ingest.max_upload_bytes, quotas=Quotas(catalog, settings.limits))
     ingestion = _dispatch(settings, engine, catalog)

@@ -218,7 +218,8 @@ class IngestActivities:
                 chunk_id=chunk.id, tenant_id=chunk.tenant_id, document_id=chunk.document_id,
                 document_name=document.name,
                 page_start=chunk.page_start, page_end=chunk.page_end, text=chunk.text,
-                spans=chunk.spans, tags=document.metadata.tags, dense=vector, sparse=terms,
+                spans=chunk.spans, tags=document.metadata.tags, section=chunk.section,
+                dense=vector, sparse=terms,
             )
             for chunk, vector, terms in zip(chunks, dense, sparse, strict=True)
         ])
