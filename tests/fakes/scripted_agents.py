@@ -55,10 +55,14 @@ def synthesis_answer(body: dict[str, Any]) -> str:
 def retrieval_reply(body: dict[str, Any], *, query: str, bad_arguments: bool = False,
                     limit: int = 5) -> Reply:
     outputs = tool_outputs(body)
-    good = [o for o in outputs if o.startswith("{")]
+    if not outputs and not bad_arguments:  # as the prompt says: which documents are named?
+        return Reply(tool_calls=[ToolCall("find_documents", json.dumps({"query": query}))])
+    named = [d["document_id"] for o in outputs if o.startswith("{") and '"restricted"' in o
+             for d in json.loads(o)["documents"]]
+    good = [o for o in outputs if o.startswith("{") and '"passages"' in o]
     if not good:
-        arguments = "{not json" if bad_arguments and not outputs else json.dumps(
-            {"query": query, "limit": limit})
+        search = {"query": query, "limit": limit, **({"document_ids": named} if named else {})}
+        arguments = "{not json" if bad_arguments and not outputs else json.dumps(search)
         return Reply(tool_calls=[ToolCall("hybrid_search", arguments)])
     ids = [p["chunk_id"] for p in json.loads(good[-1])["passages"]]
     return Reply(text=json.dumps({"search_text": query, "chunk_ids": ids[:3]}))

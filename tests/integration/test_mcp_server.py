@@ -23,7 +23,8 @@ from tests.conftest import _Borrowed
 from tests.integration.helpers import upload, wait_terminal
 from tests.live import serving
 
-TOOLS = {"hybrid_search", "vector_search", "keyword_search", "list_documents", "rerank"}
+TOOLS = {"hybrid_search", "vector_search", "keyword_search", "list_documents", "rerank",
+         "find_documents"}
 
 
 @asynccontextmanager
@@ -96,6 +97,28 @@ async def test_filters_list_documents_rerank_and_the_page_resource(live: tuple[s
         page = await client.read_resource(f"agentflow://documents/{document_id}/pages/1")
         text = page.contents[0].text  # type: ignore[union-attr]
         assert text.startswith("Hello, here is some text without a meaning.")
+
+
+async def test_find_documents_routes_by_profile_and_stays_in_the_tenant(
+        live: tuple[str, str], container: Container) -> None:
+    url, document_id = live
+    async with httpx.AsyncClient(base_url=url, headers={"X-Tenant-ID": "acme"}) as http:
+        edited = await http.patch(f"/v1/documents/{document_id}",
+                                  json={"organisations": ["Quillfeather Press Ltd"]})
+        assert edited.status_code == 200
+        assert (await wait_terminal(http, document_id))["status"] == "ready"
+    async with mcp_client(url, "acme") as client:
+        found = structured(await client.call_tool(
+            "find_documents", {"query": "What did Quillfeather Press print?"}))
+        listed = structured(await client.call_tool("list_documents", {}))
+    assert [d["document_id"] for d in found["documents"]] == [document_id]
+    assert found["restricted"] is True and "names quillfeatherpress" in found["documents"][0][
+        "reasons"]
+    assert listed["documents"][0]["profile"]["organisations"] == ["Quillfeather Press Ltd"]
+    async with mcp_client(url, "other") as client:
+        elsewhere = structured(await client.call_tool(
+            "find_documents", {"query": "What did Quillfeather Press print?"}))
+    assert elsewhere["documents"] == [] and elsewhere["reason"]
 
 
 async def test_bad_arguments_are_tool_errors(live: tuple[str, str]) -> None:
