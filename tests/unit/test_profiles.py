@@ -16,7 +16,7 @@ from tests.conftest import shared
 
 def _profile(path: Path) -> DocumentProfile:
     with pymupdf.open(path) as pdf:
-        pages = [pdf[i].get_text() for i in range(min(30, pdf.page_count))]
+        pages = [page.get_text() for page in pdf]
         return derive_profile(path.name, pdf.metadata.get("title"), pages)
 
 
@@ -82,3 +82,8 @@ def test_metadata_overrides_the_derived_profile_field_by_field() -> None:
     assert (profile.title, profile.fiscal_year) == ("New title", 2021)
     assert profile.organisations == ["A Corp"] and profile.kind is DocumentKind.ANNUAL_REPORT
     assert profile.label() == "New title | A Corp | annual report | FY2021"
+
+
+def test_short_names_the_document_uses_become_aliases() -> None:
+    profile = _profile(shared("financebench-dev", "pdfs", "AMERICANEXPRESS_2022_10K.pdf"))
+    assert "Amex" in profile.aliases

@@ -79,3 +79,12 @@ def test_weighted_rank_fusion_lifts_what_both_lists_hold() -> None:
     fused = fuse_ranks([(2.0, ["b", "c"]), (1.0, ["a", "b", "d"])], key=str)
     assert fused[0] == "b" and set(fused) == {"a", "b", "c", "d"}
     assert fused.index("c") < fused.index("a")  # the preferred list weighs more
+
+
+def test_aliases_name_a_document() -> None:
+    amex = _doc("a", "report.pdf", "American Express Company", DocumentKind.ANNUAL_REPORT, 2022)
+    amex.derived_profile = (amex.derived_profile or DocumentProfile()).model_copy(
+        update={"aliases": ["Amex", "AXP"]})
+    assert assess(amex, Cues.of("Does AMEX have an improving margin?"), 0).named
+    assert assess(amex, Cues.of("What is AXP's dividend?"), 0).named
+    assert not assess(amex, Cues.of("an axp-like product"), 0).named  # tickers as written

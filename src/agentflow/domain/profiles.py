@@ -13,6 +13,10 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+_LEGAL_FORMS = ("inc incorporated corp corporation company co ltd limited llc lp plc ag se sa nv "
+                "gmbh group holdings the and of")
+LEGAL_FORM_WORDS = frozenset(_LEGAL_FORMS.split())  # words of a name that name no one
+
 
 class DocumentKind(StrEnum):
     """What sort of document it is, as far as general rules over its cover can tell."""

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from agentflow.domain.profiles import DocumentKind, DocumentProfile
+from agentflow.domain.profiles import LEGAL_FORM_WORDS, DocumentKind, DocumentProfile
 
 _MONTH_TEXT = "january february march april may june july august september october november december"
 _MONTHS = _MONTH_TEXT.split()
@@ -113,8 +113,36 @@ def organisations(pages: Sequence[str]) -> tuple[list[str], list[str]]:
         if key not in seen and count >= 2:
             found.append(name)
             seen.add(key)
-    aliases = sorted({m.group(1) for text in pages[:3] for m in _TICKER.finditer(text)})
-    return found, aliases
+    aliases = {m.group(1) for text in pages[:3] for m in _TICKER.finditer(text)}
+    return found, sorted(aliases)
+
+
+def _abbreviates(short: str, words: Sequence[str]) -> bool:
+    """Whether ``short`` is made of prefixes of ``words`` in order ("amex": American Express)."""
+    if not short:
+        return True
+    return bool(words) and any(
+        short[:n] == words[0][:n] and _abbreviates(short[n:], words[1:])
+        for n in range(min(len(short), len(words[0])), 0, -1))
+
+
+def _short_names(name: str, pages: Sequence[str]) -> set[str]:
+    """Short names the document itself uses often for ``name`` ("Amex" in American Express's
+    filings, "FedEx"): capitalised words built from prefixes of two or more of its words."""
+    words = [w for w in re.findall(r"[a-z0-9]+", name.casefold()) if w not in LEGAL_FORM_WORDS]
+    if len(words) < 2:
+        return set()
+    counts = Counter(re.findall(r"\b[A-Z][A-Za-z]{2,9}\b", "\n".join(pages)))
+    found = set()
+    for token, n in counts.items():
+        short = token.casefold()
+        if n < 3 or short in words:
+            continue
+        # A prefix of the first word, then prefixes of the next words (at least one more).
+        if any(short[:k] == words[0][:k] and short[k:] and _abbreviates(short[k:], words[1:])
+               for k in range(1, min(len(words[0]), len(short)) + 1)):
+            found.add(token)
+    return found
 
 
 _NOT_AN_ORG = re.compile(r"(?i)^(the|a|an|our|this|its)\b|exchange|(reporting|growth|shell)\s+"
@@ -195,13 +223,19 @@ def _title(pdf_title: str | None, cover: str, kind: DocumentKind) -> str | None:
     return " ".join(heading)[:500] if heading else None
 
 
+PROFILE_PAGES = 30  # the cover and the pages that name the period ("second quarter of ...")
+
+
 def derive_profile(file_name: str, pdf_title: str | None, pages: Sequence[str]
                    ) -> DocumentProfile:
-    """The profile of a document named ``file_name`` whose pages (in order) read ``pages``."""
+    """The profile of a document named ``file_name`` whose pages (in order) read ``pages``:
+    the first ``PROFILE_PAGES`` name it, all of them its short names."""
     cover = "\n".join(pages[:2])
     kind = _kind(pages[0][:1500] if pages else "")  # the cover's top, not what it cites
-    names, aliases = organisations(pages)
-    end, year, quarter = _period(cover, "\n".join(pages[:30]), file_name)
+    names, aliases = organisations(pages[:PROFILE_PAGES])
+    if names:  # short names are used throughout a document, not only on its cover
+        aliases = sorted({*aliases, *_short_names(names[0], pages)})
+    end, year, quarter = _period(cover, "\n".join(pages[:PROFILE_PAGES]), file_name)
     if kind is DocumentKind.ANNUAL_REPORT:
         quarter = None
     title = _title(pdf_title, pages[0] if pages else "", kind)

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from agentflow.domain.documents import Document
-from agentflow.domain.profiles import DocumentKind, PreferredDocument, Routing
+from agentflow.domain.profiles import LEGAL_FORM_WORDS, DocumentKind, PreferredDocument, Routing
 from agentflow.domain.vectors import SearchFilters, SparseVector
 from agentflow.ports.catalog import Catalog
 from agentflow.retrieval.profile_index import ProfileIndex, file_words
@@ -38,11 +38,9 @@ _KINDS = (
     (DocumentKind.EARNINGS_RELEASE, re.compile(r"\bearnings\b|\bpress\s+release\b", re.I)),
 )
 # Words of file names and legal forms that name no one.
-_GENERIC_TEXT = (
-    "inc incorporated corp corporation company co ltd limited llc lp plc ag se sa nv gmbh group "
-    "holdings the and of annual quarterly report earnings release form pdf final draft document "
-    "copy scan fy q k")
-_GENERIC = frozenset(_GENERIC_TEXT.split())
+_FILE_WORDS = ("annual quarterly report earnings release form pdf final draft document copy scan fy "
+               "q k")
+_GENERIC = LEGAL_FORM_WORDS | frozenset(_FILE_WORDS.split())
 NAME, LATEST_YEAR, OTHER_YEAR, WRONG_YEAR, QUARTER, KIND = 2.0, 1.0, 0.5, -0.5, 0.5, 0.5
 RESTRICT_MARGIN = 1.0  # how far the best named document must lead to be searched alone
 
@@ -100,8 +98,9 @@ def assess(document: Document, cues: Cues, rank: int) -> Candidate:
     profile = document.profile
     found = Candidate(document, 0.5 / (1 + rank))
     name = next((n for n in _names(document) if n in cues.grams), None)
-    alias = next((a for a in profile.aliases if re.search(rf"\b{re.escape(a)}\b", cues.raw)),
-                 None)
+    # Tickers match as written ("PEP", not "pep"); longer short names in any case ("AMEX").
+    alias = next((a for a in profile.aliases if re.search(
+        rf"\b{re.escape(a)}\b", cues.raw, 0 if len(a) < 4 else re.IGNORECASE)), None)
     if name or alias:
         found.named = True
         found.score += NAME

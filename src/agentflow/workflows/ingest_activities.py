@@ -195,8 +195,8 @@ class IngestActivities:
             tenant_id=document.tenant_id, document_id=document.id,
         )
         pdf_title = document.derived_profile.title if document.derived_profile else None
-        document.derived_profile = derive_profile(
-            document.name, pdf_title, [page.text for page in pages[:_PROFILE_PAGES]])
+        document.derived_profile = derive_profile(document.name, pdf_title,
+                                                  [page.text for page in pages])
         chunks = await asyncio.to_thread(with_context, chunks, document.profile.label(),
                                          {page.number: page.text for page in pages})
         await self.catalog.replace_chunks(document.tenant_id, document.id, chunks)
@@ -278,8 +278,6 @@ class IngestActivities:
                     stage=stage.value, code=document.error.code)
         return {"status": document.status.value}
 
-
-_PROFILE_PAGES = 30  # the cover and the pages that name the period ("second quarter of ...")
 
 _UNITS = {IngestStage.EXTRACTING: "pages", IngestStage.CHUNKING: "pages",
           IngestStage.EMBEDDING: "chunks", IngestStage.INDEXING: "chunks"}
