@@ -43,7 +43,7 @@ MODEL = "extractive"
 NOTHING_FOUND = ("I could not find anything about this in your documents. Try other words, or "
                  "check that the documents you mean are uploaded and ready.")
 _TOKEN = re.compile(r"\S+\s*")
-FIGURE_PASSAGES, FIGURE_SHORTLIST, FIGURE_FLOOR = 6, 32, 0.3
+FIGURE_PASSAGES, FIGURE_SHORTLIST, FIGURE_FLOOR, FIGURE_ROWS = 6, 32, 0.3, 2
 MAX_FIGURES_IN_SENTENCE = 5
 _FIGURE = re.compile(r"\d[\d,.]*")
 
@@ -88,7 +88,7 @@ class ExtractiveSynthesisAgent:
         ranked = score(await self._candidates(question, request), question)
         # A figure question gets the row or two that answer it and a sentence or two of
         # context, not a dump of tables.
-        limit = max(1, self._max_sentences - 2) if figures else self._max_sentences
+        limit = max(1, self._max_sentences - FIGURE_ROWS) if figures else self._max_sentences
         chosen = [item for item in select(ranked, max_sentences=limit, min_cosine=self._min_cosine)
                   if not figures or not (_tabular(item.candidate) or any(
                       _overlaps(item.candidate, row) for row, _ in figures))]
