@@ -4,12 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from agentflow.runtime.container import Container
+
 TERMINAL = {"ready", "failed"}
+
+
+@asynccontextmanager
+async def app_client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app on ``container``, in process, with its lifespan running."""
+    from agentflow.gateway.app import create_app
+
+    app = create_app(container=container)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test",
+                                     timeout=60) as client:
+            yield client
 
 
 async def upload(client: httpx.AsyncClient, *paths: Path, metadata: dict[str, Any] | None = None,

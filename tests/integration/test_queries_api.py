@@ -18,7 +18,7 @@ from agentflow.retrieval.sentences import normalize
 from agentflow.runtime.container import Container, build_container
 from agentflow.workflows.answer_activities import query_stream
 from tests.conftest import SHARED_DATA, make_settings
-from tests.integration.helpers import parse_sse, upload, wait_terminal
+from tests.integration.helpers import app_client, parse_sse, upload, wait_terminal
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 AAPL = SHARED_DATA / "pdfs" / "real" / "sec10q" / "2022 Q3 AAPL.pdf"
@@ -30,19 +30,13 @@ async def api(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
               ) -> AsyncIterator[tuple[httpx.AsyncClient, Container, dict[str, Any]]]:
     if not AAPL.exists():
         pytest.skip(f"{AAPL} is absent (../shared/data ships with CI, not with a clone)")
-    from agentflow.gateway.app import create_app
-
     container = build_container(make_settings(tmp_path_factory.mktemp("q") / "data"),
                                 embedder=embedder)
-    app = create_app(container=container)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test",
-                                     timeout=60) as client:
-            uploaded = (await upload(client, AAPL, metadata={"tags": ["apple"]})).json()
-            document = await wait_terminal(client, uploaded["documents"][0]["id"])
-            assert document["status"] == "ready"
-            yield client, container, document
+    async with app_client(container) as client:
+        uploaded = (await upload(client, AAPL, metadata={"tags": ["apple"]})).json()
+        document = await wait_terminal(client, uploaded["documents"][0]["id"])
+        assert document["status"] == "ready"
+        yield client, container, document
 
 
 async def ask(client: httpx.AsyncClient, question: str, **body: Any) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ import pytest_asyncio
 from agentflow.ports.embedder import Embedder
 from agentflow.runtime.container import build_container
 from tests.conftest import SHARED_DATA, make_settings
-from tests.integration.helpers import parse_sse, upload, wait_terminal
+from tests.integration.helpers import app_client, parse_sse, upload, wait_terminal
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 FILINGS = [SHARED_DATA / "pdfs" / "real" / "sec10q" / f"{name} AAPL.pdf"
@@ -26,21 +26,15 @@ async def api(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
               ) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str]]]:
     if not all(path.exists() for path in FILINGS):
         pytest.skip("../shared/data is absent (it ships with CI, not with a clone)")
-    from agentflow.gateway.app import create_app
-
     container = build_container(make_settings(tmp_path_factory.mktemp("r") / "data"),
                                 embedder=embedder)
-    app = create_app(container=container)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test",
-                                     timeout=60) as client:
-            created = (await upload(client, *FILINGS)).json()["documents"]
-            ids = {}
-            for path, document in zip(FILINGS, created, strict=True):
-                assert (await wait_terminal(client, document["id"]))["status"] == "ready"
-                ids[path.stem] = document["id"]
-            yield client, ids
+    async with app_client(container) as client:
+        created = (await upload(client, *FILINGS)).json()["documents"]
+        ids = {}
+        for path, document in zip(FILINGS, created, strict=True):
+            assert (await wait_terminal(client, document["id"]))["status"] == "ready"
+            ids[path.stem] = document["id"]
+        yield client, ids
 
 
 async def ask(client: httpx.AsyncClient, question: str) -> tuple[dict[str, Any], dict[str, Any]]:
