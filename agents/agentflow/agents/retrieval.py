@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from agentflow.domain.messages import AgentMessage, AgentName, RetrievalRequest, RetrievalResponse, expect
+from agentflow.retrieval.lexicon import expanded
 from agentflow.retrieval.search import SearchService
 
 # Words that lean on an earlier turn ("what about its margins?", "and in 2021?").
@@ -32,7 +33,8 @@ class RetrievalAgent:
 
     async def handle(self, message: AgentMessage) -> RetrievalResponse:
         request = expect(message, RetrievalRequest, self.name)
-        text = search_text(request.question, request.history)
+        # A metric asked for is searched with the line items statements print it as.
+        text = expanded(search_text(request.question, request.history))
         passages, routing = await self._search.routed_search(
             request.tenant_id, text, limit=request.top_k, filters=request.filters)
         return RetrievalResponse(trace_id=request.trace_id, tenant_id=request.tenant_id,

@@ -36,6 +36,7 @@ from agentflow.domain.messages import (
 )
 from agentflow.domain.queries import AgentUsage
 from agentflow.ports.event_log import EventLog
+from agentflow.retrieval.lexicon import expanded
 from agentflow.retrieval.sentences import SentenceVectors
 
 log = structlog.get_logger(__name__)
@@ -82,8 +83,8 @@ class ExtractiveSynthesisAgent:
     async def handle(self, message: AgentMessage) -> SynthesisResponse:
         request = expect(message, SynthesisRequest, self.name)
         started = time.perf_counter()
-        question = search_text(request.question, request.history)
-        figures = (await self._figures(request.question, request)
+        question = expanded(search_text(request.question, request.history))
+        figures = (await self._figures(expanded(request.question), request)
                    if is_figure_question(request.question) else [])
         ranked = score(await self._candidates(question, request), question)
         # A figure question gets the row or two that answer it and a sentence or two of

@@ -1,0 +1,52 @@
+"""Financial metrics in the words financial statements use for them.
+
+Analysts ask for metrics ("capital expenditure", "operating margin", "free cash flow"); filings
+print the line items the metrics are made of ("Purchases of property, plant and equipment",
+"Operating income", "Net cash provided by operating activities"). A small embedding model does
+not bridge the two, and BM25 cannot. A question naming a metric is therefore searched with
+the standard line-item names (US GAAP / IFRS statement captions) added, and a figure row is
+matched against them too. The table is general accounting vocabulary, not tied to any issuer.
+"""
+
+from __future__ import annotations
+
+import re
+
+# metric as asked (a regular expression) -> line items a statement shows it with
+_LINE_ITEMS: tuple[tuple[str, str], ...] = (
+    (r"capital\s+expenditures?|capex|capital\s+spending",
+     "purchases of property, plant and equipment; additions to property and equipment"),
+    (r"operating\s+margins?|operating\s+profit\s+margin",
+     "operating income; income from operations; total revenue; net sales"),
+    (r"gross\s+margins?|gross\s+profit\s+margin", "gross profit; cost of sales; net revenue"),
+    (r"free\s+cash\s*flows?|fcf",
+     "net cash provided by operating activities; purchases of property and equipment"),
+    (r"effective\s+tax\s+rate", "provision for income taxes; income before income taxes"),
+    (r"ebitda", "operating income; depreciation and amortization"),
+    (r"working\s+capital|current\s+ratio|quick\s+ratio",
+     "total current assets; total current liabilities"),
+    (r"inventory\s+turnover|days\s+inventory", "inventories; cost of sales"),
+    (r"days\s+sales\s+outstanding|dso\b", "accounts receivable; revenue"),
+    (r"return\s+on\s+assets|\broa\b", "net income; total assets"),
+    (r"return\s+on\s+equity|\broe\b", "net income; total shareholders' equity"),
+    (r"debt[\s-]+to[\s-]+equity|leverage\s+ratio",
+     "long-term debt; total debt; total shareholders' equity"),
+    (r"interest\s+coverage", "operating income; interest expense"),
+    (r"dividend\s+payout", "dividends paid; net income"),
+    (r"top[\s-]+line", "revenue; net sales"),
+    (r"bottom[\s-]+line|net\s+profit\b", "net income"),
+    (r"cash\s+conversion", "net cash provided by operating activities; net income"),
+)
+_COMPILED = tuple((re.compile(rf"\b(?:{asked})", re.IGNORECASE), items)
+                  for asked, items in _LINE_ITEMS)
+
+
+def line_items(question: str) -> list[str]:
+    """The statement line items of the metrics ``question`` names (none: an empty list)."""
+    return [items for pattern, items in _COMPILED if pattern.search(question)]
+
+
+def expanded(question: str) -> str:
+    """``question`` with the line items of the metrics it names appended."""
+    items = line_items(question)
+    return f"{question} ({'; '.join(items)})" if items else question
