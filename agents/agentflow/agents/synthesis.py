@@ -23,6 +23,7 @@ from agentflow.agents.figures import (
     rows,
     year_match,
 )
+from agentflow.agents.ratios import asked_ratio, asks_trend, compute
 from agentflow.agents.related import related_questions
 from agentflow.agents.retrieval import search_text
 from agentflow.agents.selection import Candidate, confidence, score, select, shortlist
@@ -45,6 +46,7 @@ NOTHING_FOUND = ("I could not find anything about this in your documents. Try ot
                  "check that the documents you mean are uploaded and ready.")
 _TOKEN = re.compile(r"\S+\s*")
 FIGURE_PASSAGES, FIGURE_SHORTLIST, FIGURE_FLOOR, FIGURE_ROWS = 6, 32, 0.3, 2
+RATIO_SCORE = 0.9  # a ratio computed from both its parts' rows
 MAX_FIGURES_IN_SENTENCE = 5
 _FIGURE = re.compile(r"\d[\d,.]*")
 
@@ -92,7 +94,7 @@ class ExtractiveSynthesisAgent:
         limit = max(1, self._max_sentences - FIGURE_ROWS) if figures else self._max_sentences
         chosen = [item for item in select(ranked, max_sentences=limit, min_cosine=self._min_cosine)
                   if not figures or not (_tabular(item.candidate) or any(
-                      _overlaps(item.candidate, row) for row, _ in figures))]
+                      _overlaps(item.candidate, row) for row, _, _ in figures))]
         first_token_ms = (time.perf_counter() - started) * 1000
         if not chosen and not figures:
             await stream_tokens(self._events, request.stream, NOTHING_FOUND, request.attempt)
@@ -106,9 +108,7 @@ class ExtractiveSynthesisAgent:
         chosen = sorted(chosen, key=lambda s: (first_rank[s.candidate.passage],
                                                s.candidate.sentence.start))
         sentences, parts = [], []
-        years = question_years(request.question)
-        for n, (row, value) in enumerate(figures, start=1):
-            wording = f"{describe(row, years)}."
+        for n, (row, value, wording) in enumerate(figures, start=1):
             sentences.append(AnswerSentence(n=n, text=row.text, passage=row.passage,
                                             start=row.start, end=row.end, wording=wording,
                                             score=round(float(np.clip(value, 0, 1)), 4)))
@@ -132,15 +132,23 @@ class ExtractiveSynthesisAgent:
                               found=True, first_token_ms=first_token_ms)
 
     async def _figures(self, question: str, request: SynthesisRequest,
-                       ) -> list[tuple[Row, float]]:
+                       ) -> list[tuple[Row, float, str]]:
         """The row (or two) of the passages that best answers a figure question, with their
-        scores: meaning of the label, the question words it holds, its passage's rank, and
-        whether its column header has the period asked for."""
+        scores and wording: a ratio asked for computed from its parts' rows, else the rows
+        scored by the meaning of their label, the question words it holds, their passage's
+        rank, and whether their column header has the period asked for."""
         years = question_years(question)
         found = [row for rank, passage in enumerate(request.passages[:FIGURE_PASSAGES])
                  for row in rows(passage, rank)]
         if not found:
             return []
+        ratio = asked_ratio(question)
+        computed = (compute(ratio, found, years, trend=asks_trend(question))
+                    if ratio is not None else None)
+        if computed is not None:
+            return [(computed.numerator, RATIO_SCORE, computed.wording),
+                    (computed.denominator, RATIO_SCORE,
+                     f"{describe(computed.denominator, years)}.")]
 
         def promise(row: Row) -> float:
             return lexical(question, row) + 0.3 / (1 + row.passage) + 0.3 * year_match(row, years)
@@ -155,10 +163,10 @@ class ExtractiveSynthesisAgent:
         best_row, best = scored[0]
         if best < FIGURE_FLOOR:
             return []
-        chosen = [scored[0]]
+        chosen = [(best_row, best, f"{describe(best_row, years)}.")]
         for row, value in scored[1:]:
             if value >= 0.9 * best and row.label != best_row.label:
-                chosen.append((row, value))
+                chosen.append((row, value, f"{describe(row, years)}."))
                 break
         return chosen
 
