@@ -72,3 +72,13 @@ def test_the_line_item_named_outscores_a_line_about_it() -> None:
     (item,) = rows(_passage("Total net sales 94,836"), 0)
     (about,) = rows(_passage("Percentage of total net sales 8%"), 0)
     assert lexical(question, item) > lexical(question, about)
+
+
+def test_labels_keep_inner_dashes_and_names_but_not_sentences() -> None:
+    text = ("Property, plant and equipment \u2014 net 8,738 8,866\n"
+            "Net income attributable to 3M (1) 5,349 4,858\n"
+            "In 2018, sales grew in the United States, see Note 3")
+    found = rows(_passage(text), 0)
+    assert [row.label for row in found] == ["Property, plant and equipment \u2014 net",
+                                            "Net income attributable to 3M (1)"]
+    assert found[0].values == ["8,738", "8,866"]

@@ -28,6 +28,9 @@ _CELLS_ONLY = re.compile(r"(?:\s*(?:" + _CELL.pattern + r"|\$))+\s*")
 _UNIT = re.compile(r"(?i)\(\s*(?:\$|usd|dollars)?\s*in\s+(millions|thousands|billions)|"
                    r"\((millions|thousands|billions)\)|in\s+(millions|thousands|billions)\b")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# A number standing alone in a label ("In 2018, ..."); "3M" and "(1)" footnote marks are fine.
+_NUMBER_IN_LABEL = re.compile(r"(?<![\w(])\d[\d,]*(?:\.\d+)?(?![\w)])")
+MAX_LABEL_WORDS = 14
 # The columns of a header of periods: each year, and each change column ("Change", "% Change").
 _COLUMN = re.compile(r"\b(?:19|20)\d\d\b|(?i:\bchange\b|\bincrease\b|\bvariance\b)")
 
@@ -73,13 +76,21 @@ def rows(passage: Passage, rank: int) -> list[Row]:
             header = _COLUMN.findall(line)
             unit = _unit(line) or unit
             continue
-        first = _CELL.search(line)
         # A row is a label and then nothing but figures: prose that mentions a number is not.
-        if first is None or first.start() == 0 or not _CELLS_ONLY.fullmatch(
-                line, first.start()):
+        # The figures start at the first cell after which only cells follow (a dash inside
+        # the label, "equipment — net", is not a cell).
+        first = next((cell for cell in _CELL.finditer(line)
+                      if _CELLS_ONLY.fullmatch(line, cell.start())), None)
+        if first is None or first.start() == 0:
             continue
-        label = line[:first.start()].strip(" $:.")
-        values = [v.strip().replace("$ ", "$") for v in _CELL.findall(line[first.start():])]
+        cells = [c.group(0) for c in _CELL.finditer(line, first.start())]
+        start_at = first.start()
+        if len(cells) > 1 and re.fullmatch(r"\(\d\)", cells[0]):  # a footnote mark, "(1)"
+            start_at = first.end()
+        label = line[:start_at].strip(" $:.")
+        if len(label.split()) > MAX_LABEL_WORDS or _NUMBER_IN_LABEL.search(label):
+            continue  # a sentence that ends in a number, not a line item
+        values = [v.strip().replace("$ ", "$") for v in _CELL.findall(line[start_at:])]
         if sum(ch.isalpha() for ch in label) < 3 or not values or len(values) > 8:
             continue
         found.append(Row(rank, start, start + len(line), label, values, header, unit,

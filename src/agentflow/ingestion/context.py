@@ -19,7 +19,8 @@ _PERIOD_TEXT = (
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec fiscal year years ended ending three six "
     "nine twelve months month weeks week quarter quarters as of at and to in millions "
-    "thousands except per share data change changes increase decrease variance")
+    "thousands billions except per share shares data amount amounts dollars usd us unaudited "
+    "restated change changes increase decrease variance")
 _PERIOD_WORDS = frozenset(_PERIOD_TEXT.split())
 _BOILERPLATE = re.compile(r"(?i)^(table\s+of\s+contents|index|page\s+\d+|\d+|continued|"
                           r"\(continued\))$")

@@ -36,6 +36,14 @@ _LINE_ITEMS: tuple[tuple[str, str], ...] = (
     (r"top[\s-]+line", "revenue; net sales"),
     (r"bottom[\s-]+line|net\s+profit\b", "net income"),
     (r"cash\s+conversion", "net cash provided by operating activities; net income"),
+    # Abbreviations analysts write and statements spell out.
+    (r"pp&e\b|\bppne\b|\bppe\b|fixed\s+assets",
+     "property, plant and equipment, net; property and equipment, net"),
+    (r"d&a\b", "depreciation and amortization"),
+    (r"sg&a\b", "selling, general and administrative expenses"),
+    (r"\bcogs\b", "cost of sales; cost of goods sold"),
+    (r"r&d\b", "research and development expense"),
+    (r"\beps\b", "earnings per share; diluted; basic"),
 )
 _COMPILED = tuple((re.compile(rf"\b(?:{asked})", re.IGNORECASE), items)
                   for asked, items in _LINE_ITEMS)
