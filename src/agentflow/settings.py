@@ -141,7 +141,7 @@ class QuerySettings(BaseModel):
     routing: bool = True
     preferred_weight: float = Field(default=2.0, gt=0, le=20)
     # Routed searches re-rank their best candidates by the headings they sit under.
-    section_weight: float = Field(default=0.25, ge=0, le=10)
+    section_weight: float = Field(default=0.15, ge=0, le=10)
     section_pool: int = Field(default=30, ge=1, le=200)
     max_sentences: int = Field(default=4, ge=1, le=10)
     min_cosine: float = Field(default=0.35, ge=0, le=1)

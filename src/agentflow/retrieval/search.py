@@ -41,7 +41,7 @@ class SearchService:
     rerank_depth: int = 20
     router: DocumentRouter | None = None  # routes questions to documents before chunk search
     preferred_weight: float = 2.0  # a preferred document's chunks against everyone's, in RRF
-    section_weight: float = 0.25  # the section ranking against the search's own, in RRF
+    section_weight: float = 0.15  # the section ranking against the search's own, in RRF
     section_pool: int = 30  # candidates a routed search re-ranks by section
 
     async def vector_search(self, tenant_id: str, text: str, *, limit: int = 5,
