@@ -143,7 +143,7 @@ class QuerySettings(BaseModel):
     # Routed searches re-rank their best candidates by the headings they sit under.
     section_weight: float = Field(default=0.15, ge=0, le=10)
     section_pool: int = Field(default=30, ge=1, le=200)
-    max_sentences: int = Field(default=4, ge=1, le=10)
+    max_sentences: int = Field(default=5, ge=1, le=10)
     min_cosine: float = Field(default=0.35, ge=0, le=1)
 
     def search_fusion(self) -> Fusion:

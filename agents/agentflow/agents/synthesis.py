@@ -45,7 +45,8 @@ MODEL = "extractive"
 NOTHING_FOUND = ("I could not find anything about this in your documents. Try other words, or "
                  "check that the documents you mean are uploaded and ready.")
 _TOKEN = re.compile(r"\S+\s*")
-FIGURE_PASSAGES, FIGURE_SHORTLIST, FIGURE_FLOOR, FIGURE_ROWS = 6, 32, 0.3, 2
+FIGURE_PASSAGES, FIGURE_SHORTLIST, FIGURE_FLOOR = 6, 32, 0.3
+FIGURE_CONTEXT = 2  # sentences after the rows of a figure answer
 RATIO_SCORE = 0.9  # a ratio computed from both its parts' rows
 MAX_FIGURES_IN_SENTENCE = 5
 _FIGURE = re.compile(r"\d[\d,.]*")
@@ -75,7 +76,7 @@ class ExtractiveSynthesisAgent:
     name = AgentName.SYNTHESIS
 
     def __init__(self, sentences: SentenceVectors, events: EventLog, *,
-                 max_sentences: int = 4, min_cosine: float = 0.35, shortlist: int = 12) -> None:
+                 max_sentences: int = 5, min_cosine: float = 0.35, shortlist: int = 12) -> None:
         self._sentences = sentences
         self._events = events
         self._max_sentences = max_sentences
@@ -91,7 +92,7 @@ class ExtractiveSynthesisAgent:
         ranked = score(await self._candidates(question, request), question)
         # A figure question gets the row or two that answer it and a sentence or two of
         # context, not a dump of tables.
-        limit = max(1, self._max_sentences - FIGURE_ROWS) if figures else self._max_sentences
+        limit = min(self._max_sentences, FIGURE_CONTEXT) if figures else self._max_sentences
         chosen = [item for item in select(ranked, max_sentences=limit, min_cosine=self._min_cosine)
                   if not figures or not (_tabular(item.candidate) or any(
                       _overlaps(item.candidate, row) for row, _, _ in figures))]
