@@ -7,7 +7,7 @@ STAMP := $(VENV)/.agentflow-installed
 # TORCH_PIP_ARGS="--index-url <your CPU wheel index>" where PyPI's default build is CUDA.
 TORCH_PIP_ARGS ?=
 
-.PHONY: install run test lint typecheck unit bench-install bench-ingest bench-quality bench-retrieval bench-citations bench-queries bench-llm bench-ray bench-telemetry bench-load kind-up kind-load openapi clean
+.PHONY: install run test lint typecheck unit bench-install bench-ingest bench-quality bench-retrieval bench-citations bench-library bench-queries bench-llm bench-ray bench-telemetry bench-load kind-up kind-load openapi clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,9 +48,15 @@ bench-retrieval: install
 		--run-out bench/results/scifact.run --json | tee bench/results/scifact.json
 
 bench-citations: install
+	@mkdir -p bench/results
 	$(BIN)/agentflow eval citations ../shared/data/financebench-dev/qa.jsonl \
 		--pdfs ../shared/data/financebench-dev/pdfs --data-dir .cache/financebench --json \
 		| tee bench/results/financebench.json
+
+# FinanceBench dev with the real PDFs and 1,000 one-page SciFact PDFs (.cache/library-scifact)
+# in the tenant; bench/results/library.json. `python -m bench.library --baseline`: without SciFact.
+bench-library: install
+	$(BIN)/python -m bench.library
 
 bench-queries: bench-install
 	$(BIN)/python -m bench.queries

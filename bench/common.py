@@ -97,9 +97,11 @@ class Server:
         return [httpx.get(f"{self.url}/v1/documents/{i}", timeout=30).json() for i in ids]
 
     def chunk_texts(self) -> list[str]:
+        """What the pipeline embedded for each chunk: its context line, then its text."""
         with sqlite3.connect(f"file:{self.data_dir / 'catalog.sqlite3'}?mode=ro", uri=True) as db:
             rows = db.execute("SELECT body FROM chunks ORDER BY document_id, ordinal").fetchall()
-        return [json.loads(row[0])["text"] for row in rows]
+        chunks = [json.loads(row[0]) for row in rows]
+        return [f"{c['context']}\n{c['text']}" if c.get("context") else c["text"] for c in chunks]
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)

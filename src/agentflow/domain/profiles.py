@@ -53,14 +53,16 @@ class DocumentProfile(BaseModel):
 
     def label(self) -> str:
         """One line naming the document: title, organisations, kind and period."""
-        parts = [self.title or ""]
-        named = " ".join(parts).casefold()
-        parts += [org for org in self.organisations if org.casefold() not in named]
+        title = self.title or ""
+        said = title.casefold()
+        extra = [*self.organisations]
         if self.kind is not DocumentKind.OTHER:
-            parts.append(self.kind.value.replace("_", " "))
+            extra.append(self.kind.value.replace("_", " "))
         if self.period:
-            parts.append(self.period)
-        return " | ".join(part for part in parts if part)
+            extra.append(self.period)
+        # What the title already says is not said again: the label leads every chunk's context.
+        parts = [title, *(part for part in extra if part.casefold() not in said)]
+        return " | ".join(dict.fromkeys(part for part in parts if part))
 
 
 class ProfileEdit(BaseModel):
