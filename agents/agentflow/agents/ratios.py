@@ -100,6 +100,17 @@ def asks_trend(question: str) -> bool:
     return bool(_TREND.search(question))
 
 
+def _movement(ratio: Ratio, values: list[Decimal], periods: list[str]) -> str:
+    """Which way the ratio moved from the period before the first one shown, in words."""
+    if len(values) < 2:
+        return ""
+    change = values[0] - values[1]
+    size = f"{abs(change) * 100:.1f} points" if ratio.percent else f"{abs(change):.2f}"
+    if change == 0:
+        return f", unchanged from {periods[1]}"
+    return f", {'up' if change > 0 else 'down'} {size} from {periods[1]}"
+
+
 def compute(ratio: Ratio, rows: list[Row], years: set[str], *, trend: bool = False
             ) -> Computed | None:
     """``ratio`` from the best-ranked numerator and denominator rows sharing periods: for the
@@ -113,14 +124,12 @@ def compute(ratio: Ratio, rows: list[Row], years: set[str], *, trend: bool = Fal
             wanted = shared if trend else [p for p in shared if p in years] or shared
             if not wanted:
                 continue
-            said = []
-            for period in wanted:
-                value = _columns(top)[period] / _columns(bottom)[period]
-                said.append(f"{value * 100:.1f}% in {period}" if ratio.percent
-                            else f"{value:.2f} in {period}")
+            values = [_columns(top)[p] / _columns(bottom)[p] for p in wanted]
+            said = [f"{v * 100:.1f}% in {p}" if ratio.percent else f"{v:.2f} in {p}"
+                    for v, p in zip(values, wanted, strict=True)]
             first = wanted[0]
-            wording = (f"{ratio.name.capitalize()} was {', '.join(said)} ({_label(top)} "
-                       f"{_columns(top)[first]:,} / {_label(bottom)} "
+            wording = (f"{ratio.name.capitalize()} was {', '.join(said)}{_movement(ratio, values, wanted)}"
+                       f" ({_label(top)} {_columns(top)[first]:,} / {_label(bottom)} "
                        f"{_columns(bottom)[first]:,} in {first}).")
             return Computed(wording, top, bottom)
     return None
