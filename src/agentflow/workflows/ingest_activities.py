@@ -119,6 +119,11 @@ class IngestActivities:
              "detail": _detail(progress)},
         )
 
+    async def _unindex(self, tenant_id: str, document_id: str) -> None:
+        """Remove the document's chunk vectors and its profile point."""
+        await self.index.delete_document(tenant_id, document_id)
+        await self.profiles.remove(tenant_id, document_id)
+
     async def _save(self, document: Document) -> None:
         document.updated_at = datetime.now(UTC)
         await self.catalog.save_document(document)
@@ -131,8 +136,7 @@ class IngestActivities:
             async with self.blobs.local_path(document.blob_key) as path:
                 info = await self.executor.run(inspect_pdf, (self.extractor, path), timeout_s=30)
         # Start clean: a retry or a resumed run must not leave vectors of an earlier attempt.
-        await self.index.delete_document(document.tenant_id, document.id)
-        await self.profiles.remove(document.tenant_id, document.id)
+        await self._unindex(document.tenant_id, document.id)
         # The PDF's own title waits here for the chunk step, which derives the whole profile.
         document.derived_profile = DocumentProfile(title=info.title)
         document.status = DocumentStatus.PROCESSING
@@ -195,8 +199,9 @@ class IngestActivities:
             tenant_id=document.tenant_id, document_id=document.id,
         )
         pdf_title = document.derived_profile.title if document.derived_profile else None
-        document.derived_profile = derive_profile(document.name, pdf_title,
-                                                  [page.text for page in pages])
+        # Regular expressions over every page: off the event loop, like chunking.
+        document.derived_profile = await asyncio.to_thread(
+            derive_profile, document.name, pdf_title, [page.text for page in pages])
         chunks = await asyncio.to_thread(with_context, chunks, document.profile.label(),
                                          {page.number: page.text for page in pages})
         await self.catalog.replace_chunks(document.tenant_id, document.id, chunks)
@@ -261,15 +266,13 @@ class IngestActivities:
         document = await self.catalog.get_document(failure["tenant_id"], failure["document_id"])
         if document is None:  # deleted while ingesting: sweep what in-flight work re-created
             await self.catalog.delete_document(failure["tenant_id"], failure["document_id"])
-            await self.index.delete_document(failure["tenant_id"], failure["document_id"])
-            await self.profiles.remove(failure["tenant_id"], failure["document_id"])
+            await self._unindex(failure["tenant_id"], failure["document_id"])
             return {"status": "deleted"}
         stage = IngestStage(failure["stage"])
         document.status = DocumentStatus.FAILED
         document.error = DocumentError(code=code_for_error_type(failure["error_type"]),
                                        message=failure["message"], stage=stage)
-        await self.index.delete_document(document.tenant_id, document.id)
-        await self.profiles.remove(document.tenant_id, document.id)
+        await self._unindex(document.tenant_id, document.id)
         await self._save(document)
         await self.events.append(document_stream(document.tenant_id, document.id), "failed",
                                  _summary(document))

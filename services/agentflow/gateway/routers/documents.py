@@ -109,8 +109,8 @@ async def get_document(document_id: str, container: ContainerDep,
 async def edit_document(document_id: str, edit: ProfileEdit, container: ContainerDep,
                         tenant_id: TenantDep) -> DocumentView:
     """Correct a document's profile (title, organisations, kind, period) or tags. A ready
-    document is indexed again with them (it reads ``processing`` until done); routing uses the
-    new profile at once."""
+    document is indexed again with them (``pending``, then ``processing``, until ``ready``);
+    routing uses the new profile from then on."""
     document = await _document(container, tenant_id, document_id)
     if document.status in (DocumentStatus.PENDING, DocumentStatus.PROCESSING):
         raise Conflict("the document is being ingested; correct it once it is ready",
@@ -120,18 +120,25 @@ async def edit_document(document_id: str, edit: ProfileEdit, container: Containe
         raise InvalidInput("nothing to change: give title, tags, organisations, kind, "
                            "fiscal_year, fiscal_quarter or period_end")
     document.metadata = document.metadata.model_copy(update=changes)
-    document.updated_at = datetime.now(UTC)
     if document.status is DocumentStatus.READY:
-        await container.profiles.put(document)
-        # Every chunk's indexed context names the document: index them again.
-        document.status, document.progress = DocumentStatus.PENDING, Progress()
-        document.trace_id, document.traceparent = current_trace_id(), tracing.traceparent()
-        await container.catalog.save_document(document)
-        await container.events.close_stream(document_stream(tenant_id, document_id))
-        container.ingestion.submit(document)
+        # Every chunk's indexed context names the document, and its profile point is indexed
+        # at the end of ingestion: index it again.
+        await _ingest_again(container, document)
     else:
+        document.updated_at = datetime.now(UTC)
         await container.catalog.save_document(document)
     return DocumentView.of(document)
+
+
+async def _ingest_again(container: Container, document: Document) -> None:
+    """Send ``document`` back through ingestion from its kept original, traced to this
+    request; its event stream starts afresh."""
+    document.status, document.progress = DocumentStatus.PENDING, Progress()
+    document.trace_id, document.traceparent = current_trace_id(), tracing.traceparent()
+    document.updated_at = datetime.now(UTC)
+    await container.catalog.save_document(document)
+    await container.events.close_stream(document_stream(document.tenant_id, document.id))
+    container.ingestion.submit(document)
 
 
 @router.get("/{document_id}/events", response_class=StreamingResponse,
@@ -205,13 +212,9 @@ async def retry_document(document_id: str, container: ContainerDep,
     if document.status is not DocumentStatus.FAILED:
         raise Conflict(f"only failed documents can be retried; this one is {document.status}",
                        document_status=document.status.value)
-    document.status, document.error, document.progress = DocumentStatus.PENDING, None, Progress()
+    document.error = None
     document.attempts += 1
-    document.trace_id, document.traceparent = current_trace_id(), tracing.traceparent()
-    document.updated_at = datetime.now(UTC)
-    await container.catalog.save_document(document)
-    await container.events.close_stream(document_stream(tenant_id, document_id))
-    container.ingestion.submit(document)
+    await _ingest_again(container, document)
     return DocumentView.of(document)
 
 
