@@ -74,7 +74,7 @@ async def search(request: pytest.FixtureRequest, tmp_path: Path,
                 for i, (text, vector, terms) in enumerate(
                     zip(texts, dense, sparse.encode_documents(texts), strict=True))])
     service = SearchService(embedder=embedder, sparse=sparse, index=chunks, catalog=catalog,
-                            router=DocumentRouter(profile_index, catalog))
+                            router=DocumentRouter(profile_index))
     yield service
     await chunks.close()
     await profiles.close()

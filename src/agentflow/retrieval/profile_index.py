@@ -3,6 +3,7 @@
 One point a document (dense and BM25 vectors of its profile text: title, organisations,
 aliases, kind, period and file-name words), kept in a ``VectorIndex`` of its own so chunk
 searches never see them and routing costs one small index query, however large the library.
+The point's stored text is the profile itself (JSON), so routing reads no catalog record.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ import re
 import uuid
 from dataclasses import dataclass
 
+from pydantic import ValidationError
+
 from agentflow.domain.documents import Document
+from agentflow.domain.profiles import DocumentProfile
 from agentflow.domain.vectors import (
     IndexedChunk,
     SearchFilters,
-    SearchHit,
     SearchMode,
     SearchQuery,
     SparseVector,
@@ -46,6 +49,16 @@ def profile_text(document: Document) -> str:
         " ".join(document.metadata.tags)) if part)
 
 
+@dataclass(frozen=True)
+class ProfileHit:
+    """A document found by its profile (the names match ``Document``'s, so routing rules
+    take either)."""
+
+    id: str
+    name: str
+    profile: DocumentProfile
+
+
 @dataclass
 class ProfileIndex:
     """Puts, removes and searches profile points."""
@@ -62,17 +75,26 @@ class ProfileIndex:
         await self.index.upsert([IndexedChunk(
             chunk_id=profile_point_id(document.id), tenant_id=document.tenant_id,
             document_id=document.id, document_name=document.name, page_start=1, page_end=1,
-            text=text, tags=document.metadata.tags, dense=dense, sparse=sparse)])
+            text=document.profile.model_dump_json(), tags=document.metadata.tags, dense=dense,
+            sparse=sparse)])
 
     async def remove(self, tenant_id: str, document_id: str) -> None:
         await self.index.delete_document(tenant_id, document_id)
 
     async def candidates(self, tenant_id: str, dense: list[float] | None,
                          sparse: SparseVector | None, *, tags: list[str] | None,
-                         limit: int) -> list[SearchHit]:
+                         limit: int) -> list[ProfileHit]:
         """The profiles nearest a question (hybrid: meaning and words), best first."""
         if dense is None and sparse is None:
             return []
-        return await self.index.search(SearchQuery(
+        hits = await self.index.search(SearchQuery(
             tenant_id=tenant_id, dense=dense, sparse=sparse, mode=SearchMode.HYBRID,
             limit=limit, prefetch_limit=max(limit, 20), filters=SearchFilters(tags=tags)))
+        found = []
+        for hit in hits:
+            try:
+                profile = DocumentProfile.model_validate_json(hit.text)
+            except ValidationError:  # a point written before profiles were stored: re-profile
+                continue
+            found.append(ProfileHit(hit.document_id, hit.document_name, profile))
+        return found

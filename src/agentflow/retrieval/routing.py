@@ -16,14 +16,18 @@ search to it; otherwise the named ones are boosted.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from agentflow.domain.documents import Document
-from agentflow.domain.profiles import LEGAL_FORM_WORDS, DocumentKind, PreferredDocument, Routing
+from agentflow.domain.profiles import (
+    LEGAL_FORM_WORDS,
+    DocumentKind,
+    DocumentProfile,
+    PreferredDocument,
+    Routing,
+)
 from agentflow.domain.vectors import SearchFilters, SparseVector
-from agentflow.ports.catalog import Catalog
 from agentflow.retrieval.profile_index import ProfileIndex, file_words
 
 _ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4}
@@ -43,6 +47,19 @@ _FILE_WORDS = ("annual quarterly report earnings release form pdf final draft do
 _GENERIC = LEGAL_FORM_WORDS | frozenset(_FILE_WORDS.split())
 NAME, LATEST_YEAR, OTHER_YEAR, WRONG_YEAR, QUARTER, KIND = 2.0, 1.0, 0.5, -0.5, 0.5, 0.5
 RESTRICT_MARGIN = 1.0  # how far the best named document must lead to be searched alone
+
+
+class Profiled(Protocol):
+    """A document as routing sees it (a ``Document`` or a ``ProfileHit``)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def profile(self) -> DocumentProfile: ...
 
 
 def _words(text: str) -> list[str]:
@@ -71,7 +88,7 @@ class Cues:
                    frozenset(grams), question)
 
 
-def _names(document: Document) -> list[str]:
+def _names(document: Profiled) -> list[str]:
     """Squashed names of a document: organisations less their legal forms, file-name words."""
     profile = document.profile
     names = []
@@ -86,14 +103,14 @@ def _names(document: Document) -> list[str]:
 
 @dataclass
 class Candidate:
-    document: Document
+    document: Profiled
     score: float
     reasons: list[str] = field(default_factory=list)
     named: bool = False
     dated: bool = False  # its period is one the question names
 
 
-def assess(document: Document, cues: Cues, rank: int) -> Candidate:
+def assess(document: Profiled, cues: Cues, rank: int) -> Candidate:
     """How well ``document`` fits the question's cues (``rank``: its profile search rank)."""
     profile = document.profile
     found = Candidate(document, 0.5 / (1 + rank))
@@ -144,7 +161,6 @@ class DocumentRouter:
     """Chooses the documents chunk search prefers for a question."""
 
     profiles: ProfileIndex
-    documents: Catalog
     candidates: int = 10  # profiles read per question
 
     async def route(self, tenant_id: str, question: str, dense: list[float] | None,
@@ -155,8 +171,5 @@ class DocumentRouter:
                                               limit=self.candidates)
         if not hits:
             return Routing(reason="no document profiles")
-        found = await asyncio.gather(*(self.documents.get_document(tenant_id, hit.document_id)
-                                       for hit in hits))
         cues = Cues.of(question)
-        return decide([assess(document, cues, rank)
-                       for rank, document in enumerate(found) if document is not None])
+        return decide([assess(hit, cues, rank) for rank, hit in enumerate(hits)])

@@ -191,7 +191,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     models = build_models(settings)
     search, agents, transport, questions = _answering(settings, catalog, embedder, sparse,
                                                       index, events, bus, models, engine, audit)
-    search.router = DocumentRouter(profiles, catalog) if settings.query.routing else None
+    search.router = DocumentRouter(profiles) if settings.query.routing else None
     search.preferred_weight = settings.query.preferred_weight
     search.section_weight = settings.query.section_weight
     search.section_pool = settings.query.section_pool
