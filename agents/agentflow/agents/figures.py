@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from agentflow.agents.selection import content_terms
 from agentflow.domain.queries import Passage
-from agentflow.ingestion.context import COLUMNS, is_column_header
+from agentflow.ingestion.context import is_column_header, split_section
+from agentflow.retrieval.routing import named_years
 
 _FIGURE_QUESTION = re.compile(
     r"(?i)\b(how\s+(much|many)|amount|total|value|revenues?|sales|income|profit|loss|expenses?|"
@@ -27,7 +28,6 @@ _CELL = re.compile(r"(?<![\w.,])\(?-?\$?\s?\d[\d,]*(?:\.\d+)?\s?%?\)?%?(?![\w])|
 _CELLS_ONLY = re.compile(r"(?:\s*(?:" + _CELL.pattern + r"|\$))+\s*")
 _UNIT = re.compile(r"(?i)\(\s*(?:\$|usd|dollars)?\s*in\s+(millions|thousands|billions)|"
                    r"\((millions|thousands|billions)\)|in\s+(millions|thousands|billions)\b")
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # A number standing alone in a label ("In 2018, ..."); "3M" and "(1)" footnote marks are fine.
 _NUMBER_IN_LABEL = re.compile(r"(?<![\w(])\d[\d,]*(?:\.\d+)?(?![\w)])")
 MAX_LABEL_WORDS = 14
@@ -62,8 +62,7 @@ def rows(passage: Passage, rank: int) -> list[Row]:
     """The rows of a passage: lines with a label of words followed by at least one figure."""
     found: list[Row] = []
     # Until a header line shows up in the passage, the one its section names (above the chunk).
-    above = passage.section.rsplit(COLUMNS, 1)
-    header: list[str] = _COLUMN.findall(above[1]) if len(above) == 2 else []
+    header: list[str] = _COLUMN.findall(split_section(passage.section)[1])
     offset = 0
     unit = _unit(passage.text[:200])
     for raw in passage.text.split("\n"):
@@ -83,15 +82,14 @@ def rows(passage: Passage, rank: int) -> list[Row]:
                       if _CELLS_ONLY.fullmatch(line, cell.start())), None)
         if first is None or first.start() == 0:
             continue
-        cells = [c.group(0) for c in _CELL.finditer(line, first.start())]
-        start_at = first.start()
-        if len(cells) > 1 and re.fullmatch(r"\(\d\)", cells[0]):  # a footnote mark, "(1)"
-            start_at = first.end()
-        label = line[:start_at].strip(" $:.")
+        cells = list(_CELL.finditer(line, first.start()))
+        if len(cells) > 1 and re.fullmatch(r"\(\d\)", cells[0].group(0)):
+            cells = cells[1:]  # a footnote mark, "(1)", belongs to the label
+        label = line[:cells[0].start()].strip(" $:.")
         if len(label.split()) > MAX_LABEL_WORDS or _NUMBER_IN_LABEL.search(label):
             continue  # a sentence that ends in a number, not a line item
-        values = [v.strip().replace("$ ", "$") for v in _CELL.findall(line[start_at:])]
-        if sum(ch.isalpha() for ch in label) < 3 or not values or len(values) > 8:
+        values = [c.group(0).strip().replace("$ ", "$") for c in cells]
+        if sum(ch.isalpha() for ch in label) < 3 or len(values) > 8:
             continue
         found.append(Row(rank, start, start + len(line), label, values, header, unit,
                          " ".join(line.split())))
@@ -131,8 +129,5 @@ def year_match(row: Row, years: set[str]) -> bool:
 
 
 def question_years(question: str) -> set[str]:
-    """The years a question names ("FY2018", "2022", "FY22")."""
-    years = set(_YEAR.findall(question))
-    years |= {f"20{short}" for short in re.findall(r"(?i)\bfy'?(\d\d)\b", question)}
-    years |= {y for y in re.findall(r"(?i)fy((?:19|20)\d\d)", question)}
-    return years
+    """The years a question names ("FY2018", "2022", "FY22"), as column headers write them."""
+    return {str(year) for year in named_years(question)}

@@ -91,6 +91,12 @@ class PageOutline:
         return (self.headings[i] if i >= 0 else "", self.headers[j] if j >= 0 else "")
 
 
+def split_section(section: str) -> tuple[str, str]:
+    """A section's headings and its column header of periods, apart."""
+    headings, _, header = section.partition(COLUMNS)
+    return headings.rstrip(" |"), header
+
+
 def chunk_context(label: str, outline: PageOutline, start: int, text: str) -> tuple[str, str]:
     """The context line of a chunk starting at ``start`` of a page with ``outline`` (parts the
     chunk's own text already holds left out), and its section: page title, heading and the

@@ -62,6 +62,11 @@ class Profiled(Protocol):
     def profile(self) -> DocumentProfile: ...
 
 
+def named_years(question: str) -> frozenset[int]:
+    """The years a question names: "2022", "FY2022", "fiscal 2022", "FY22", "FY2023Q1"."""
+    return frozenset(int(a) if a else 2000 + int(b) for a, b in _YEAR.findall(question))
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9&]+", re.sub(r"['\u2019]s\b", "", text.casefold()))
 
@@ -78,13 +83,13 @@ class Cues:
 
     @classmethod
     def of(cls, question: str) -> Cues:
-        years = {int(a) if a else 2000 + int(b) for a, b in _YEAR.findall(question)}
+        years = named_years(question)
         quarters = [int(a or b) if (a or b) else _ORDINAL[c.lower()]
                     for a, b, c in _QUARTER.findall(question)]
         kinds = frozenset(kind for kind, pattern in _KINDS if pattern.search(question))
         words = _words(question)
         grams = {"".join(words[i:i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)}
-        return cls(frozenset(years), quarters[0] if quarters else None, kinds,
+        return cls(years, quarters[0] if quarters else None, kinds,
                    frozenset(grams), question)
 
 

@@ -11,7 +11,7 @@ passage without burying the search's best.
 from __future__ import annotations
 
 from agentflow.domain.queries import Passage
-from agentflow.ingestion.context import COLUMNS
+from agentflow.ingestion.context import split_section
 from agentflow.retrieval.fusion import fuse_ranks
 from agentflow.retrieval.terms import content_terms
 
@@ -22,7 +22,7 @@ def by_section(question: str, passages: list[Passage], *, weight: float) -> list
     asked = {term for term in content_terms(question) if not term[0].isdigit()}
     if weight <= 0 or not asked:
         return passages
-    overlap = {p.chunk_id: len(asked & content_terms(p.section.split(COLUMNS, 1)[0]))
+    overlap = {p.chunk_id: len(asked & content_terms(split_section(p.section)[0]))
                for p in passages}
     matching = sorted((p for p in passages if overlap[p.chunk_id]),
                       key=lambda p: -overlap[p.chunk_id])  # stable: search order among equals
