@@ -108,20 +108,21 @@ class ExtractiveSynthesisAgent:
             first_rank.setdefault(item.candidate.passage, rank)
         chosen = sorted(chosen, key=lambda s: (first_rank[s.candidate.passage],
                                                s.candidate.sentence.start))
-        sentences, parts = [], []
-        for n, (row, value, wording) in enumerate(figures, start=1):
-            sentences.append(AnswerSentence(n=n, text=row.text, passage=row.passage,
-                                            start=row.start, end=row.end, wording=wording,
-                                            score=round(float(np.clip(value, 0, 1)), 4)))
-            part = f"{wording} [{n}]" + (" " if n < len(figures) + len(chosen) else "")
-            parts.append(part)
-            await stream_tokens(self._events, request.stream, part, request.attempt)
-        for n, item in enumerate(chosen, start=len(figures) + 1):
+        # Figure rows first (their wording names the periods; the row is the quote), then
+        # the sentences; one numbering, one stream.
+        pieces: list[tuple[str, int, int, int, float, str | None]] = [
+            (row.text, row.passage, row.start, row.end, value, wording)
+            for row, value, wording in figures]
+        for item in chosen:
             c = item.candidate
-            sentences.append(AnswerSentence(n=n, text=c.sentence.text, passage=c.passage,
-                                            start=c.sentence.start, end=c.sentence.end,
-                                            score=round(float(np.clip(item.score, 0, 1)), 4)))
-            part = f"{c.sentence.text} [{n}]" + (" " if n < len(figures) + len(chosen) else "")
+            pieces.append((c.sentence.text, c.passage, c.sentence.start, c.sentence.end,
+                           item.score, None))
+        sentences, parts = [], []
+        for n, (text, passage, start, end, value, wording) in enumerate(pieces, start=1):
+            sentence = AnswerSentence(n=n, text=text, passage=passage, start=start, end=end,
+                                      wording=wording, score=round(float(np.clip(value, 0, 1)), 4))
+            sentences.append(sentence)
+            part = f"{sentence.said} [{n}]" + (" " if n < len(pieces) else "")
             parts.append(part)
             await stream_tokens(self._events, request.stream, part, request.attempt)
         unused = [item for item in ranked if id(item) not in chosen_ids]
