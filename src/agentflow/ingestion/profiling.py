@@ -40,8 +40,9 @@ _LEGAL = (r"(?i:Inc|Incorporated|Corp|Corporation|Company|Co|Ltd|Limited|LLC|L\.
           r"S\.?A|N\.?V|GmbH|Group|Holdings)")
 _ORG = re.compile(r"\b((?:[A-Z0-9][\w&'.-]*(?:,?\s+|-))*?[A-Z0-9][\w&'.-]*,?\s+" + _LEGAL
                   + r"\b\.?)")
-_TICKER = re.compile(r"\((?:NYSE|NASDAQ|Nasdaq|NYSE American|LSE|TSX)\s*:\s*([A-Z][A-Z.]{0,5})\)")
-_LISTED = re.compile(r"\s*\((?:NYSE|NASDAQ|Nasdaq|NYSE American|LSE|TSX)\s*:")
+_LISTING = r"\((?:NYSE|NASDAQ|Nasdaq|NYSE American|LSE|TSX)\s*:"  # "(NASDAQ: PEP)"
+_TICKER = re.compile(_LISTING + r"\s*([A-Z][A-Z.]{0,5})\)")
+_LISTED = re.compile(r"\s*" + _LISTING)
 _JUNK_TITLE = re.compile(r"^(untitled|microsoft word|document\d*|[\d\s._-]+)$", re.IGNORECASE)
 
 
@@ -176,16 +177,14 @@ def _period(cover: str, text: str, file_name: str
         end = _date(*match.groups())
     # A quarter's fiscal year is the year its end date falls in or the next one; the text
     # also names last year's quarter for comparison, so the latest year mentioned wins.
-    words = Counter((_ORDINAL[m.group(1).lower()], int(m.group(2)))
-                    for m in _QUARTER_WORDS.finditer(text))
-    words = Counter({key: n for key, n in words.items()
-                     if (n >= 2 or end is None) and (end is None or _ends_in(end, *key))})
-    if words:
-        top = words.most_common(1)[0][0][0]
-        words = Counter({max(key for key in words if key[0] == top): 1})
+    mentions = Counter((_ORDINAL[m.group(1).lower()], int(m.group(2)))
+                       for m in _QUARTER_WORDS.finditer(text))
+    fitting = [key for key, n in mentions.items()
+               if end is None or (n >= 2 and _ends_in(end, *key))]
     stem = file_name.rsplit(".", 1)[0]
-    if words:
-        quarter, year = words.most_common(1)[0][0]
+    if fitting:  # the quarter named most, in the latest year it is named with
+        most = max(fitting, key=lambda key: mentions[key])[0]
+        quarter, year = max(key for key in fitting if key[0] == most)
     elif match := _QUARTER_FILE.search(stem):
         y1, q1, q2, y2 = match.groups()
         year, quarter = int(y1 or y2), int(q1 or q2)
@@ -202,12 +201,12 @@ _FILINGS = frozenset({DocumentKind.ANNUAL_REPORT, DocumentKind.QUARTERLY_REPORT,
 
 
 def _title(pdf_title: str | None, cover: str, kind: DocumentKind) -> str | None:
-    title = re.sub(r"^microsoft\s+\w+\s*-\s*", "", (pdf_title or "").strip(), flags=re.I)
-    if kind not in _FILINGS and (len(re.findall(r"[A-Za-z]{2,}", title)) >= 2 and not _JUNK_TITLE.match(title)
-            and not re.fullmatch(r"[\w.-]+\.(pdf|docx?)", title, re.I)):
-        return title[:500]
     if kind in _FILINGS:
         return None  # a filing's first lines name the regulator: compose one instead
+    title = re.sub(r"^microsoft\s+\w+\s*-\s*", "", (pdf_title or "").strip(), flags=re.I)
+    if (len(re.findall(r"[A-Za-z]{2,}", title)) >= 2 and not _JUNK_TITLE.match(title)
+            and not re.fullmatch(r"[\w.-]+\.(pdf|docx?)", title, re.I)):
+        return title[:500]
     heading: list[str] = []
     for line in (line.strip() for line in cover.splitlines()):
         if not line or not re.search(r"[A-Za-z]{3}", line):
