@@ -26,6 +26,7 @@ from agentflow.ports.vector_index import VectorIndex
 from agentflow.retrieval.profile_index import ProfileIndex
 from agentflow.retrieval.routing import DocumentRouter
 from agentflow.retrieval.search import SearchService
+from agentflow.retrieval.statements import Statement
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 # Three filings of one company and one of another, each saying the same kind of thing.
@@ -73,6 +74,14 @@ async def search(request: pytest.FixtureRequest, tmp_path: Path,
                              page_end=i + 1, text=text, dense=vector, sparse=terms)
                 for i, (text, vector, terms) in enumerate(
                     zip(texts, dense, sparse.encode_documents(texts), strict=True))])
+    # The 2023 filing's balance sheet: figures only, no word the questions below use.
+    balance = "Total current assets 5,000 4,800\nProperty and equipment, net 2,000 1,900"
+    (vector,) = await embedder.embed_documents([balance])
+    (terms,) = sparse.encode_documents([balance])
+    await chunks.upsert([IndexedChunk(
+        chunk_id=chunk_id("t1-acme-2023", 9), tenant_id="t1", document_id="t1-acme-2023",
+        document_name="ACME_2023_10K.pdf", page_start=40, page_end=40, text=balance,
+        dense=vector, sparse=terms, section="Consolidated Balance Sheets")])
     service = SearchService(embedder=embedder, sparse=sparse, index=chunks, catalog=catalog,
                             router=DocumentRouter(profile_index))
     yield service
@@ -87,6 +96,22 @@ async def test_a_question_naming_one_filing_searches_only_it(search: SearchServi
     assert routing.restricted
     assert [p.document_id for p in routing.preferred] == ["t1-acme-2023"]
     assert {p.document_id for p in passages} == {"t1-acme-2023"}
+
+
+async def test_the_statement_asked_for_is_among_the_passages(search: SearchService) -> None:
+    question = "What were Acme Widgets' inventories in its FY2023 annual report?"
+    plain, _ = await search.routed_search("t1", question, limit=2)
+    assert all(p.page_start != 40 for p in plain)
+    passages, routing = await search.routed_search("t1", question, limit=2,
+                                                   statements=[Statement.BALANCE])
+    assert routing.restricted and len(passages) == 2
+    assert passages[0] == plain[0]  # the search's best stays first
+    assert passages[-1].page_start == 40 and passages[-1].section == "Consolidated Balance Sheets"
+    # A filing with no page of the statement asked for gets no stand-in.
+    other, _ = await search.routed_search(
+        "t1", "What were Globex's inventories in FY2023?", limit=2,
+        statements=[Statement.BALANCE])
+    assert all(p.document_id == "t1-globex-2023" and p.page_start != 40 for p in other)
 
 
 async def test_a_question_naming_two_periods_boosts_both(search: SearchService) -> None:

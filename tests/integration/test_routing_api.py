@@ -75,6 +75,18 @@ async def test_a_question_naming_one_filing_is_answered_from_it(api: Any) -> Non
     assert first["quote"].startswith("Total net sales") and first["bboxes"]
 
 
+async def test_a_figure_from_a_named_statement_is_cited_from_that_statement(api: Any) -> None:
+    client, ids = api
+    # Net sales are printed in the statement of operations (page 4), in a revenue note
+    # (page 10) and in the discussion (pages 18-19); the statement named is what is cited.
+    retrieval, done = await ask(client, "What were Apple's total net sales as shown in the "
+                                        "income statement of its Q2 FY2023 10-Q?")
+    assert any(p["page"] == 4 for p in retrieval["passages"])
+    first = done["citations"][0]
+    assert (first["document_id"], first["page"]) == (ids["2023 Q2 AAPL"], 4)
+    assert first["quote"].startswith("Total net sales")
+
+
 async def test_a_question_naming_no_filing_is_not_routed(api: Any) -> None:
     client, _ = api
     retrieval, _ = await ask(client, "What are the risks of foreign currency exchange rates?")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from agentflow.adapters.extract.pymupdf_extractor import PyMuPdfExtractor
 from agentflow.domain.documents import Chunk, PageSpan
 from agentflow.ingestion.context import (
@@ -57,3 +59,12 @@ def test_context_is_indexed_not_stored() -> None:
     assert placed.text == chunk.text  # what is cited stays the page's text
     assert indexed_text(placed).startswith(LABEL) and indexed_text(placed).endswith(chunk.text)
     assert with_context([chunk], LABEL, {})[0].context == LABEL  # no page: the label alone
+
+
+def test_a_header_of_periods_stacked_one_per_line() -> None:
+    path = shared("financebench-dev", "pdfs", "BESTBUY_2023_10K.pdf")
+    (page,) = PyMuPdfExtractor().extract(path, 40, 40, "d").pages
+    outline = PageOutline.of(page.text)  # "January 28, 2023" / "January 29, 2022" / ...
+    _, header = outline.above(page.text.index("Gross profit"))
+    assert re.findall(r"20\d\d", header) == ["2023", "2022", "2021"]
+    assert "January 28, 2023" not in outline.headings

@@ -9,7 +9,9 @@ from agentflow.agents.figures import (
     question_years,
     rows,
 )
+from agentflow.domain.documents import PageSpan
 from agentflow.domain.queries import Passage
+from agentflow.retrieval.statements import Statement
 
 CASH_FLOW = (
     "3M Company and Subsidiaries\nConsolidated Statement of Cash Flows\n"
@@ -82,3 +84,27 @@ def test_labels_keep_inner_dashes_and_names_but_not_sentences() -> None:
     assert [row.label for row in found] == ["Property, plant and equipment \u2014 net",
                                             "Net income attributable to 3M (1)"]
     assert found[0].values == ["8,738", "8,866"]
+
+
+def test_stacked_period_headers_pair_with_the_rows_below() -> None:
+    text = ("Consolidated Statements of Earnings\n$ and shares in millions\nFiscal Years Ended\n"
+            "January 28, 2023\nJanuary 29, 2022\nJanuary 30, 2021\n"
+            "Revenue $ 46,298 $ 51,761 $ 47,262\nGross profit 9,912 11,640 10,573")
+    revenue, gross = rows(_passage(text), 0)
+    assert gross.periods == ["2023", "2022", "2021"] and revenue.unit == "million"
+    assert describe(gross, {"2022"}) == "Gross profit was 11,640 million in 2022"
+    assert gross.statement is Statement.INCOME
+
+
+def test_a_row_belongs_to_the_statement_captioned_on_its_own_page() -> None:
+    balance = "Consolidated Balance Sheets\n(Millions) 2023 2022\nTotal assets 15,803 17,504"
+    income = "Table of Contents\nConsolidated Statements of Earnings\nRevenue 46,298 51,761"
+    note = "Note 7. Leases\nLease cost 320 300"
+    passage = _passage(f"{balance}\n{income}\n{note}").model_copy(update={
+        "section": "Consolidated Balance Sheets",
+        "spans": [PageSpan(page=39, start=100, end=100 + len(balance)),
+                  PageSpan(page=40, start=0, end=len(income)),
+                  PageSpan(page=41, start=0, end=len(note))]})
+    assert [(row.label, row.statement) for row in rows(passage, 0)] == [
+        ("Total assets", Statement.BALANCE), ("Revenue", Statement.INCOME),
+        ("Lease cost", None)]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from agentflow.agents.figures import rows
-from agentflow.agents.ratios import amount, asked_ratio, asks_trend, compute
+from agentflow.agents.ratios import amount, asked_ratio, asks_trend, compute, unreported
 from agentflow.domain.queries import Passage
+from agentflow.retrieval.statements import Statement
 
 INCOME = ("(In millions) 2022 2021 2020\n"
           "Total revenue 17,606 15,785 12,868\n"
@@ -56,3 +57,19 @@ def test_a_negative_part_and_a_missing_part() -> None:
     current = asked_ratio("What is the current ratio?")
     assert current is not None and compute(current, _rows(), set()) is None
     assert asked_ratio("Who is the CEO?") is None
+
+
+def test_a_statement_without_the_ratio_part_is_said_to_lack_it() -> None:
+    bank = ("CONSOLIDATED STATEMENTS OF INCOME\n(Millions) 2022 2021\n"
+            "Total revenues net of interest expense 52,862 42,380\nNet income 7,514 8,060")
+    found = rows(Passage(chunk_id="c", document_id="d", document_name="n", page_start=96,
+                         page_end=96, text=bank, score=1.0), 0)
+    margin = asked_ratio("Does AMEX have an improving operating margin profile?")
+    assert margin is not None and compute(margin, found, set(), trend=True) is None
+    missing = unreported(margin, found, {Statement.INCOME})
+    assert missing is not None and missing.numerator.label.startswith("Total revenues")
+    assert missing.wording == ("The income statement found shows no operating income line, "
+                               "so operating margin could not be computed from it.")
+    # Not said when the statement is not at hand, or when the part is there after all.
+    assert unreported(margin, found, {Statement.BALANCE}) is None
+    assert unreported(margin, _rows(), {Statement.INCOME}) is None

@@ -88,3 +88,11 @@ def test_aliases_name_a_document() -> None:
     assert assess(amex, Cues.of("Does AMEX have an improving margin?"), 0).named
     assert assess(amex, Cues.of("What is AXP's dividend?"), 0).named
     assert not assess(amex, Cues.of("an axp-like product"), 0).named  # tickers as written
+
+
+def test_a_question_over_the_years_prefers_the_annual_report() -> None:
+    cues = Cues.of("Are Best Buy's gross margins historically consistent, each year?")
+    assert DocumentKind.ANNUAL_REPORT in cues.kinds
+    routing = decide([assess(doc, cues, rank) for rank, doc in enumerate([QUARTER, ANNUAL])])
+    assert routing.preferred[0].document_id == "k"
+    assert "kind annual report" in routing.preferred[0].reasons

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from agentflow.agents.selection import content_terms
 from agentflow.domain.queries import Passage
-from agentflow.ingestion.context import is_column_header, split_section
+from agentflow.ingestion.context import ColumnHeaders, is_heading, split_section
 from agentflow.retrieval.routing import named_years
+from agentflow.retrieval.statements import Statement, statement_of
 
 _FIGURE_QUESTION = re.compile(
     r"(?i)\b(how\s+(much|many)|amount|total|value|revenues?|sales|income|profit|loss|expenses?|"
@@ -50,6 +51,7 @@ class Row:
     periods: list[str]  # the column header's periods, when one is above
     unit: str  # "million", "thousand", "billion" or ""
     text: str  # the line as on the page, white space folded: the quote to cite
+    statement: Statement | None = None  # the financial statement it is a line of
 
 
 def _unit(text: str) -> str:
@@ -58,22 +60,46 @@ def _unit(text: str) -> str:
     return word.lower().rstrip("s")
 
 
+def _page_starts(passage: Passage) -> list[int]:
+    """Where each page after the first begins in the passage's text (pages joined by "\\n")."""
+    starts, offset = [], 0
+    for span in passage.spans[:-1]:
+        offset += span.end - span.start + 1
+        starts.append(offset)
+    return starts
+
+
 def rows(passage: Passage, rank: int) -> list[Row]:
     """The rows of a passage: lines with a label of words followed by at least one figure."""
     found: list[Row] = []
     # Until a header line shows up in the passage, the one its section names (above the chunk).
-    header: list[str] = _COLUMN.findall(split_section(passage.section)[1])
+    above = split_section(passage.section)[1]
+    header: list[str] = _COLUMN.findall(above)
     offset = 0
-    unit = _unit(passage.text[:200])
+    unit = _unit(passage.text[:200]) or _unit(above)
+    reader = ColumnHeaders()
+    # The statement a line belongs to: its page's caption above it (the section's, on the
+    # passage's first page); a passage running onto a new page leaves it unknown until the
+    # new page's caption.
+    statement = statement_of(passage.section)
+    page_starts = _page_starts(passage)
     for raw in passage.text.split("\n"):
         line = raw.strip()
         start = offset + (len(raw) - len(raw.lstrip()))
         offset += len(raw) + 1
+        if page_starts and start >= page_starts[0]:
+            statement = None
+            while page_starts and start >= page_starts[0]:
+                page_starts.pop(0)
         if not line:
             continue
-        if is_column_header(line):
-            header = _COLUMN.findall(line)
-            unit = _unit(line) or unit
+        if is_heading(line):
+            statement = statement_of(line) or statement
+        completed, in_header = reader.read(line)
+        if completed:
+            header = _COLUMN.findall(completed)
+            unit = _unit(completed) or unit
+        if in_header:
             continue
         # A row is a label and then nothing but figures: prose that mentions a number is not.
         # The figures start at the first cell after which only cells follow (a dash inside
@@ -92,7 +118,7 @@ def rows(passage: Passage, rank: int) -> list[Row]:
         if sum(ch.isalpha() for ch in label) < 3 or len(values) > 8:
             continue
         found.append(Row(rank, start, start + len(line), label, values, header, unit,
-                         " ".join(line.split())))
+                         " ".join(line.split()), statement))
     return found
 
 
@@ -125,7 +151,9 @@ def lexical(question: str, row: Row) -> float:
 
 
 def year_match(row: Row, years: set[str]) -> bool:
-    return bool(years & set(row.periods))
+    """Whether the row has a figure for a year asked (a header of other columns than the
+    row's figures says nothing of them)."""
+    return len(row.periods) == len(row.values) and bool(years & set(row.periods))
 
 
 def question_years(question: str) -> set[str]:

@@ -32,6 +32,7 @@ from agentflow.domain.vectors import SearchFilters
 from agentflow.observability import tracing
 from agentflow.retrieval.results import SearchResult
 from agentflow.retrieval.search import SearchService
+from agentflow.retrieval.statements import asked_statements
 
 
 class RetrievalChoice(BaseModel):
@@ -101,7 +102,8 @@ class LlmRetrievalAgent:
             chosen = sorted(seen.values(), key=lambda p: -p.score)
             if not chosen:
                 chosen, routing = await self._search.routed_search(
-                    request.tenant_id, search_text, limit=request.top_k, filters=request.filters)
+                    request.tenant_id, search_text, limit=request.top_k, filters=request.filters,
+                    statements=asked_statements(request.question))
         return RetrievalResponse(trace_id=request.trace_id, tenant_id=request.tenant_id,
                                  query_id=request.query_id, passages=chosen[:request.top_k],
                                  search_text=search_text, usage=usage, routing=routing)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from agentflow.agents.figures import Row
+from agentflow.retrieval.statements import Statement
 
 
 @dataclass(frozen=True)
@@ -24,29 +25,32 @@ class Ratio:
     asked: re.Pattern[str]
     numerator: re.Pattern[str]  # a row label of the numerator
     denominator: re.Pattern[str]
+    part: str  # the numerator in words
     percent: bool = True
 
 
-def _ratio(name: str, asked: str, numerator: str, denominator: str, *,
+def _ratio(name: str, asked: str, numerator: str, denominator: str, *, part: str,
            percent: bool = True) -> Ratio:
     return Ratio(name, re.compile(asked, re.I), re.compile(numerator, re.I),
-                 re.compile(denominator, re.I), percent)
+                 re.compile(denominator, re.I), part, percent)
 
 
 _REVENUE = r"^(total\s+)?(net\s+)?(revenues?|sales)(,?\s+net)?$"
 RATIOS = (
     _ratio("operating margin", r"\boperating\s+(profit\s+)?margin",
-           r"^(total\s+)?(operating\s+income|income\s+from\s+operations)$", _REVENUE),
+           r"^(total\s+)?(operating\s+income|income\s+from\s+operations)$", _REVENUE,
+           part="operating income"),
     _ratio("gross margin", r"\bgross\s+(profit\s+)?margin", r"^(total\s+)?gross\s+(profit|margin)$",
-           _REVENUE),
+           _REVENUE, part="gross profit"),
     _ratio("net profit margin", r"\bnet\s+(profit\s+|income\s+)?margin",
-           r"^net\s+income(\s+attributable\s+to\s+[\w.,&' ]+)?$", _REVENUE),
+           r"^net\s+income(\s+attributable\s+to\s+[\w.,&' ]+)?$", _REVENUE, part="net income"),
     _ratio("effective tax rate", r"\beffective\s+(income\s+)?tax\s+rate",
            r"^(\(?(provision|benefit)\s+(for|from)\)?\s*|total\s+)*income\s+tax(es)?"
            r"(\s+expense)?(\s+\((benefit|provision)\))?$",
-           r"^income\s+(\(loss\)\s+)?before\s+(provision\s+for\s+)?income\s+taxes$"),
+           r"^income\s+(\(loss\)\s+)?before\s+(provision\s+for\s+)?income\s+taxes$",
+           part="income tax expense"),
     _ratio("current ratio", r"\bcurrent\s+ratio", r"^total\s+current\s+assets$",
-           r"^total\s+current\s+liabilities$", percent=False),
+           r"^total\s+current\s+liabilities$", part="total current assets", percent=False),
 )
 
 
@@ -133,3 +137,19 @@ def compute(ratio: Ratio, rows: list[Row], years: set[str], *, trend: bool = Fal
                        f"{_columns(bottom)[first]:,} in {first}).")
             return Computed(wording, top, bottom)
     return None
+
+
+def unreported(ratio: Ratio, rows: list[Row], statements: set[Statement]) -> Computed | None:
+    """When a statement that would show the ratio's numerator is at hand but no row holds the
+    numerator (nor the ratio itself): a sentence saying so, quoting the statement's first
+    row. Banks, for one, report no gross profit or operating income; saying that, with the
+    statement to check, answers "is operating margin a useful metric here?"."""
+    if any(ratio.numerator.match(_label(r)) or ratio.asked.search(r.label) for r in rows):
+        return None
+    shown = next((r for r in rows if r.statement is not None and r.statement in statements),
+                 None)
+    if shown is None or shown.statement is None:
+        return None
+    wording = (f"The {shown.statement.value} found shows no {ratio.part} line, so "
+               f"{ratio.name} could not be computed from it.")
+    return Computed(wording, shown, shown)

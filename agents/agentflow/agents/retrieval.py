@@ -8,6 +8,7 @@ import re
 from agentflow.domain.messages import AgentMessage, AgentName, RetrievalRequest, RetrievalResponse, expect
 from agentflow.retrieval.lexicon import expanded
 from agentflow.retrieval.search import SearchService
+from agentflow.retrieval.statements import asked_statements
 
 # Words that lean on an earlier turn ("what about its margins?", "and in 2021?").
 _FOLLOW_UP = re.compile(
@@ -35,8 +36,10 @@ class RetrievalAgent:
         request = expect(message, RetrievalRequest, self.name)
         # A metric asked for is searched with the line items statements print it as.
         text = expanded(search_text(request.question, request.history))
+        # A figure from a financial statement is looked for in that statement's pages too.
         passages, routing = await self._search.routed_search(
-            request.tenant_id, text, limit=request.top_k, filters=request.filters)
+            request.tenant_id, text, limit=request.top_k, filters=request.filters,
+            statements=asked_statements(request.question))
         return RetrievalResponse(trace_id=request.trace_id, tenant_id=request.tenant_id,
                                  query_id=request.query_id, passages=passages, search_text=text,
                                  routing=routing)

@@ -23,7 +23,7 @@ from agentflow.agents.figures import (
     rows,
     year_match,
 )
-from agentflow.agents.ratios import asked_ratio, asks_trend, compute
+from agentflow.agents.ratios import asked_ratio, asks_trend, compute, unreported
 from agentflow.agents.related import related_questions
 from agentflow.agents.retrieval import search_text
 from agentflow.agents.selection import Candidate, confidence, score, select, shortlist
@@ -39,6 +39,7 @@ from agentflow.domain.queries import AgentUsage
 from agentflow.ports.event_log import EventLog
 from agentflow.retrieval.lexicon import expanded
 from agentflow.retrieval.sentences import SentenceVectors
+from agentflow.retrieval.statements import asked_statements, without_statement_names
 
 log = structlog.get_logger(__name__)
 MODEL = "extractive"
@@ -48,6 +49,8 @@ _TOKEN = re.compile(r"\S+\s*")
 FIGURE_PASSAGES, FIGURE_SHORTLIST, FIGURE_FLOOR = 6, 32, 0.3
 FIGURE_CONTEXT = 2  # sentences after the rows of a figure answer
 RATIO_SCORE = 0.9  # a ratio computed from both its parts' rows
+UNREPORTED_SCORE = 0.3  # a ratio whose statement was found without the ratio's part
+STATEMENT_WEIGHT = 0.15  # a row in the statement asked for (0.3 of it: in another statement)
 MAX_FIGURES_IN_SENTENCE = 5
 _FIGURE = re.compile(r"\d[\d,.]*")
 
@@ -87,7 +90,8 @@ class ExtractiveSynthesisAgent:
         request = expect(message, SynthesisRequest, self.name)
         started = time.perf_counter()
         question = expanded(search_text(request.question, request.history))
-        figures = (await self._figures(expanded(request.question), request)
+        figures = (await self._figures(expanded(without_statement_names(request.question)),
+                                       request)
                    if is_figure_question(request.question) else [])
         ranked = score(await self._candidates(question, request), question)
         # A figure question gets the row or two that answer it and a sentence or two of
@@ -138,12 +142,22 @@ class ExtractiveSynthesisAgent:
         """The row (or two) of the passages that best answers a figure question, with their
         scores and wording: a ratio asked for computed from its parts' rows, else the rows
         scored by the meaning of their label, the question words it holds, their passage's
-        rank, and whether their column header has the period asked for."""
+        rank, whether their column header has the period asked for, and whether they sit in
+        the financial statement the question wants (the statement, not a note or the
+        discussion repeating the figure, is what a reader checks)."""
         years = question_years(question)
-        found = [row for rank, passage in enumerate(request.passages[:FIGURE_PASSAGES])
-                 for row in rows(passage, rank)]
+        asked = set(asked_statements(request.question))
+        found = [row for rank, passage in enumerate(request.passages)
+                 for row in rows(passage, rank)
+                 if rank < FIGURE_PASSAGES or row.statement in asked]
         if not found:
             return []
+
+        def statement(row: Row) -> float:
+            kind = row.statement
+            return 1.0 if kind is not None and kind in asked else 0.3 if kind else 0.0
+
+        found = sorted(found, key=lambda row: -statement(row))  # stable: rank among equals
         ratio = asked_ratio(question)
         computed = (compute(ratio, found, years, trend=asks_trend(question))
                     if ratio is not None else None)
@@ -151,15 +165,20 @@ class ExtractiveSynthesisAgent:
             return [(computed.numerator, RATIO_SCORE, computed.wording),
                     (computed.denominator, RATIO_SCORE,
                      f"{describe(computed.denominator, years)}.")]
+        missing = unreported(ratio, found, asked) if ratio is not None else None
+        if missing is not None:  # the statement is there, the ratio's part is not
+            return [(missing.numerator, UNREPORTED_SCORE, missing.wording)]
 
         def promise(row: Row) -> float:
-            return lexical(question, row) + 0.3 / (1 + row.passage) + 0.3 * year_match(row, years)
+            return (lexical(question, row) + 0.3 / (1 + row.passage)
+                    + 0.3 * year_match(row, years) + STATEMENT_WEIGHT * statement(row))
 
         found = sorted(found, key=promise, reverse=True)[:FIGURE_SHORTLIST]
         embedded = await self._sentences.vectors([question, *(row.label for row in found)])
         cosines = embedded[1:] @ embedded[0]
         scored = sorted(((row, 0.55 * float(cos) + 0.3 * lexical(question, row)
-                          + 0.1 / (1 + row.passage) + 0.15 * year_match(row, years))
+                          + 0.1 / (1 + row.passage) + 0.15 * year_match(row, years)
+                          + STATEMENT_WEIGHT * statement(row))
                          for row, cos in zip(found, cosines, strict=True)),
                         key=lambda item: -item[1])
         best_row, best = scored[0]
@@ -167,7 +186,9 @@ class ExtractiveSynthesisAgent:
             return []
         chosen = [(best_row, best, f"{describe(best_row, years)}.")]
         for row, value in scored[1:]:
-            if value >= 0.9 * best and row.label != best_row.label:
+            # A second row must be one the question names too, not a neighbour of the first.
+            if (value >= 0.9 * best and row.label != best_row.label
+                    and lexical(question, row) > 0):
                 chosen.append((row, value, f"{describe(row, years)}."))
                 break
         return chosen

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from agentflow.domain.documents import Chunk
 
@@ -43,12 +43,39 @@ def is_heading(line: str) -> bool:
     return not long_words or sum(w[0].isupper() for w in long_words) >= 0.6 * len(long_words)
 
 
-def is_column_header(line: str) -> bool:
-    """A table's column header of periods: "2018 2017 2016", "December 31, 2022 2021"."""
+def _period_years(line: str) -> int:
+    """How many years a line of nothing but period words names (0: other words too)."""
     tokens = re.findall(r"[A-Za-z]+|\d+", line)
     years = [t for t in tokens if re.fullmatch(r"(19|20)\d\d", t)]
     rest = [t for t in tokens if t not in years and not (t.isdigit() and len(t) <= 2)]
-    return len(years) >= 2 and all(t.casefold() in _PERIOD_WORDS for t in rest)
+    return len(years) if all(t.casefold() in _PERIOD_WORDS for t in rest) else 0
+
+
+def is_column_header(line: str) -> bool:
+    """A table's column header of periods: "2018 2017 2016", "December 31, 2022 2021"."""
+    return _period_years(line) >= 2
+
+
+@dataclass
+class ColumnHeaders:
+    """Reads a page's lines for column headers of periods: one line ("2018 2017 2016"), or
+    a stack of lines with one period each ("January 28, 2023" / "January 29, 2022"), as
+    tables whose header cells sit one under the other are extracted."""
+
+    _stack: list[str] = field(default_factory=list)
+
+    def read(self, line: str) -> tuple[str, bool]:
+        """The header this line completes ("" if none) and whether the line is part of one."""
+        years = _period_years(line)
+        if years >= 2:
+            self._stack.clear()
+            return line, True
+        if years == 1:
+            self._stack.append(line)
+            return "", True
+        stacked = " ".join(self._stack) if len(self._stack) >= 2 else ""
+        self._stack.clear()
+        return stacked, False
 
 
 @dataclass(frozen=True)
@@ -68,13 +95,15 @@ class PageOutline:
         header_at: list[int] = []
         headers: list[str] = []
         title: list[str] = []
+        reader = ColumnHeaders()
         offset = 0
         for number, raw in enumerate(text.split("\n")):
             line = raw.strip()
-            if line and is_column_header(line):
+            header, in_header = reader.read(line) if line else ("", False)
+            if header:
                 header_at.append(offset)
-                headers.append(line)
-            elif line and is_heading(line):
+                headers.append(header)
+            if line and not in_header and is_heading(line):
                 heading_at.append(offset)
                 headings.append(line)
                 # The page's title: its first (at most two) headings of several words, near

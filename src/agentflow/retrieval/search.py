@@ -8,6 +8,7 @@ caller can search across tenants.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from agentflow.domain.documents import Document, DocumentStatus
@@ -23,6 +24,14 @@ from agentflow.retrieval.rerank import Reranker
 from agentflow.retrieval.routing import DocumentRouter
 from agentflow.retrieval.sections import by_section
 from agentflow.retrieval.sentences import SentenceVectors
+from agentflow.retrieval.statement_pages import (
+    STATEMENT_DOCUMENTS,
+    STATEMENT_POOL,
+    statement_hits,
+    statement_query,
+    with_statements,
+)
+from agentflow.retrieval.statements import Statement
 
 
 @dataclass
@@ -64,11 +73,30 @@ class SearchService:
 
     async def routed_search(self, tenant_id: str, text: str, *, limit: int = 5,
                             filters: SearchFilters | None = None,
+                            statements: Sequence[Statement] = (),
                             ) -> tuple[list[Passage], Routing]:
         """Hybrid search that first routes ``text`` to the documents it names (see
-        ``DocumentRouter``): those are searched alone or boosted. Explicit ``filters`` win."""
-        return await self._search(tenant_id, text, mode=SearchMode.HYBRID, limit=limit,
-                                  filters=filters or SearchFilters(), rerank=None, route=True)
+        ``DocumentRouter``): those are searched alone or boosted. Explicit ``filters`` win.
+        For each of ``statements`` (the financial statements the question wants), the best
+        matching chunk of that statement's pages in each of the first preferred documents is
+        among the passages."""
+        passages, routing = await self._search(
+            tenant_id, text, mode=SearchMode.HYBRID, limit=limit,
+            filters=filters or SearchFilters(), rerank=None, route=True)
+        preferred = [p.document_id for p in routing.preferred][:STATEMENT_DOCUMENTS]
+        if not statements or not preferred or not passages:
+            return passages, routing
+        wanted = statement_query(text, statements)
+        dense, sparse = await self._dense(wanted), self.sparse.encode_query(wanted)
+        pages: list[Passage] = []
+        for document in preferred:
+            hits = await self.index.search(SearchQuery(
+                tenant_id=tenant_id, dense=dense, sparse=sparse, mode=SearchMode.HYBRID,
+                limit=STATEMENT_POOL, prefetch_limit=STATEMENT_POOL, fusion=self.fusion,
+                filters=(filters or SearchFilters()).model_copy(
+                    update={"document_ids": [document]})))
+            pages += await self._passages(tenant_id, statement_hits(hits, statements))
+        return with_statements(passages, pages, limit), routing
 
     async def route(self, tenant_id: str, text: str, *,
                     filters: SearchFilters | None = None) -> Routing:

@@ -1,0 +1,65 @@
+"""The pages of the financial statements a question wants, among its routed documents' chunks.
+
+A routed search for "capex shown in the cash flow statement" finds the discussion of cash flows
+as readily as the statement. So each preferred document is searched once more, with the
+statements' captions added, and of those hits the best chunk of each statement's pages (and
+the statement's opening chunk, which holds its top lines) joins the passages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from agentflow.domain.queries import Passage
+from agentflow.domain.vectors import SearchHit
+from agentflow.ingestion.context import is_heading
+from agentflow.retrieval.statements import Statement, caption, statement_of
+
+STATEMENT_POOL = 50  # chunks of a routed document searched for an asked statement's pages
+STATEMENT_DOCUMENTS = 2  # preferred documents whose statement pages are fetched
+STATEMENT_SHARE = 3  # at most 1/3 of a routed search's passages are statement chunks
+CAPTION_LINES = 6  # a statement's caption is among its page's first lines,
+CAPTION_CHARS = 80  # above any line as long as prose
+
+
+def statement_query(text: str, statements: Sequence[Statement]) -> str:
+    """``text`` with the captions of ``statements`` added."""
+    return f"{text} {' '.join(caption(s) for s in statements)}"
+
+
+def opens(hit: SearchHit, statement: Statement) -> bool:
+    """Whether a page of the chunk starts with ``statement``'s caption (in its first lines:
+    a caption further down is a mention, not a title)."""
+    offset = 0
+    for span in hit.spans:
+        page = hit.text[offset:offset + span.end - span.start]
+        offset += span.end - span.start + 1
+        if span.start != 0:
+            continue
+        for line in [line.strip() for line in page.split("\n") if line.strip()][:CAPTION_LINES]:
+            if is_heading(line) and statement_of(line) is statement:
+                return True
+            if len(line) > CAPTION_CHARS:  # prose: the page's title lines are over
+                break
+    return False
+
+
+def statement_hits(hits: list[SearchHit], statements: Sequence[Statement]) -> list[SearchHit]:
+    """Of one document's ``hits`` (best first), for each statement: the best chunk of its
+    pages, and its opening chunk when that is another one (a chunk running onto the
+    statement's first page counts)."""
+    chosen: dict[str, SearchHit] = {}
+    for statement in statements:
+        opening = [hit for hit in hits if opens(hit, statement)]
+        of_it = [hit for hit in hits if statement_of(hit.section) is statement or hit in opening]
+        for hit in of_it[:1] + opening[:1]:
+            chosen.setdefault(hit.chunk_id, hit)
+    return list(chosen.values())
+
+
+def with_statements(passages: list[Passage], pages: list[Passage], limit: int) -> list[Passage]:
+    """``passages`` (cut to ``limit``) with the statement chunks they lack in place of their
+    last ones: the search's best stay first."""
+    have = {p.chunk_id for p in passages}
+    missing = [p for p in pages if p.chunk_id not in have][:max(1, limit // STATEMENT_SHARE)]
+    return [*passages[:max(0, limit - len(missing))], *missing]

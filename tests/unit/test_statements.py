@@ -1,0 +1,85 @@
+"""Financial statements: which one a real page captions, and which one a question wants."""
+
+from __future__ import annotations
+
+import pytest
+
+from agentflow.adapters.extract.pymupdf_extractor import PyMuPdfExtractor
+from agentflow.ingestion.context import PageOutline
+from agentflow.retrieval.statements import (
+    Statement,
+    asked_statements,
+    statement_of,
+    without_statement_names,
+)
+from tests.conftest import shared
+
+
+def _title(filing: str, number: int) -> str:
+    path = shared("financebench-dev", "pdfs", f"{filing}.pdf")
+    (page,) = PyMuPdfExtractor().extract(path, number, number, "d").pages
+    return PageOutline.of(page.text).title
+
+
+@pytest.mark.parametrize(("filing", "page", "statement"), [
+    ("3M_2018_10K", 58, Statement.BALANCE),  # "Consolidated Balance Shee t": a broken word
+    ("3M_2018_10K", 60, Statement.CASH_FLOW),
+    ("PEPSICO_2022_10K", 62, Statement.INCOME),
+    ("PEPSICO_2022_10K", 64, Statement.CASH_FLOW),
+    ("AMERICANEXPRESS_2022_10K", 96, Statement.INCOME),
+    ("BESTBUY_2023_10K", 40, Statement.INCOME),  # "Statements of Earnings"
+    ("BESTBUY_2023_10K", 42, Statement.CASH_FLOW),
+])
+def test_real_statement_pages_are_recognised(filing: str, page: int,
+                                              statement: Statement) -> None:
+    assert statement_of(_title(filing, page)) is statement
+
+
+@pytest.mark.parametrize(("filing", "page"), [
+    ("3M_2018_10K", 81),  # "NOTE 7. Supplemental Balance Sheet Information"
+    ("3M_2018_10K", 49),  # the discussion of cash flows
+    ("BESTBUY_2023_10K", 29),  # "Liquidity and Capital Resources"
+    ("AMERICANEXPRESS_2022_10K", 44),  # "Table 1: Summary of Financial Performance"
+])
+def test_notes_and_discussion_are_not_statements(filing: str, page: int) -> None:
+    assert statement_of(_title(filing, page)) is None
+
+
+def test_statements_named_or_implied_by_a_metric() -> None:
+    assert asked_statements("What is the FY2018 capex? Use the cash flow statement.") == [
+        Statement.CASH_FLOW]
+    assert asked_statements("What is net PP&E, as shown in the balance sheet?") == [
+        Statement.BALANCE]
+    assert asked_statements("What is the FY2018 capital expenditure amount?") == [
+        Statement.CASH_FLOW]
+    assert asked_statements("Does Adobe have an improving operating margin profile?") == [
+        Statement.INCOME]
+    assert asked_statements("What is the current ratio in 2022?") == [Statement.BALANCE]
+    # A statement named wins over the metrics the question also names.
+    assert asked_statements("Revenue from the income statement, and capex?") == [
+        Statement.INCOME]
+
+
+def test_questions_about_no_statement() -> None:
+    assert asked_statements("What are the geographies American Express operates in?") == []
+    assert asked_statements("Has Pepsico reported any material legal battles?") == []
+    assert statement_of("") is None
+
+
+def test_comprehensive_income_is_not_the_income_statement() -> None:
+    assert statement_of(_title("AMERICANEXPRESS_2022_10K", 97)) is None
+    assert statement_of("Consolidated Statements of Operations and Comprehensive Loss") is (
+        Statement.INCOME)
+
+
+def test_statement_names_are_not_row_words() -> None:
+    question = "What is capex? Rely on the cash flow statement and the balance sheet."
+    assert "cash" not in without_statement_names(question)
+    assert "balance" not in without_statement_names(question)
+    assert "capex" in without_statement_names(question)
+
+
+def test_tables_about_a_statement_are_not_the_statement() -> None:
+    assert statement_of("TABLE 15: GMNS SELECTED INCOME STATEMENT AND OTHER DATA") is None
+    assert statement_of("Summary Balance Sheet Data") is None
+    assert statement_of("Consolidated Statements of Income | Revenues") is Statement.INCOME
