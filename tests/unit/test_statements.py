@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from agentflow.adapters.extract.pymupdf_extractor import PyMuPdfExtractor
+from agentflow.domain.queries import Passage
 from agentflow.ingestion.context import PageOutline
+from agentflow.retrieval.statement_pages import with_statements
 from agentflow.retrieval.statements import (
     Statement,
     asked_statements,
@@ -83,3 +85,16 @@ def test_tables_about_a_statement_are_not_the_statement() -> None:
     assert statement_of("TABLE 15: GMNS SELECTED INCOME STATEMENT AND OTHER DATA") is None
     assert statement_of("Summary Balance Sheet Data") is None
     assert statement_of("Consolidated Statements of Income | Revenues") is Statement.INCOME
+
+
+def test_statement_chunks_join_the_passages_in_place_of_the_last_others() -> None:
+    def passage(ident: str) -> Passage:
+        return Passage(chunk_id=ident, document_id="d", document_name="n", page_start=1,
+                       page_end=1, text=ident, score=1.0)
+
+    found = [passage(ident) for ident in ("a", "b", "c", "s1")]
+    pages = [passage("s1"), passage("s2")]  # s1 is there already, s2 is not
+    assert [p.chunk_id for p in with_statements(found, pages, 4)] == ["a", "b", "s1", "s2"]
+    # At most a third of the passages (at least one) are brought in as statement chunks.
+    assert [p.chunk_id for p in with_statements(found[:2], pages, 4)] == ["a", "b", "s1"]
+    assert [p.chunk_id for p in with_statements(found, [], 4)] == ["a", "b", "c", "s1"]

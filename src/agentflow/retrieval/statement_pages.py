@@ -58,8 +58,14 @@ def statement_hits(hits: list[SearchHit], statements: Sequence[Statement]) -> li
 
 
 def with_statements(passages: list[Passage], pages: list[Passage], limit: int) -> list[Passage]:
-    """``passages`` (cut to ``limit``) with the statement chunks they lack in place of their
-    last ones: the search's best stay first."""
+    """``passages`` with the statement chunks they lack in place of their last other ones
+    (the search's best stay first, statement chunks already there stay), ``limit`` at most."""
     have = {p.chunk_id for p in passages}
+    statement_ids = {p.chunk_id for p in pages}
     missing = [p for p in pages if p.chunk_id not in have][:max(1, limit // STATEMENT_SHARE)]
-    return [*passages[:max(0, limit - len(missing))], *missing]
+    kept = list(passages)
+    while kept and len(kept) + len(missing) > limit:
+        last_other = next((i for i in range(len(kept) - 1, -1, -1)
+                           if kept[i].chunk_id not in statement_ids), len(kept) - 1)
+        del kept[last_other]
+    return [*kept, *missing][:limit]
