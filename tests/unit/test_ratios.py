@@ -7,7 +7,6 @@ from decimal import Decimal
 from agentflow.agents.figures import rows
 from agentflow.agents.ratios import amount, asked_ratio, asks_trend, compute, unreported
 from agentflow.domain.queries import Passage
-from agentflow.retrieval.statements import Statement
 
 INCOME = ("(In millions) 2022 2021 2020\n"
           "Total revenue 17,606 15,785 12,868\n"
@@ -66,10 +65,19 @@ def test_a_statement_without_the_ratio_part_is_said_to_lack_it() -> None:
                          page_end=96, text=bank, score=1.0), 0)
     margin = asked_ratio("Does AMEX have an improving operating margin profile?")
     assert margin is not None and compute(margin, found, set(), trend=True) is None
-    missing = unreported(margin, found, {Statement.INCOME})
+    missing = unreported(margin, found)
     assert missing is not None and missing.numerator.label.startswith("Total revenues")
     assert missing.wording == ("The income statement found shows no operating income line, "
                                "so operating margin could not be computed from it.")
-    # Not said when the statement is not at hand, or when the part is there after all.
-    assert unreported(margin, found, {Statement.BALANCE}) is None
-    assert unreported(margin, _rows(), {Statement.INCOME}) is None
+    # Not said when the part is there after all, under another usual name ...
+    pepsico = bank.replace("Net income", "Operating Profit")
+    assert unreported(margin, rows(Passage(chunk_id="c", document_id="d", document_name="n",
+                                           page_start=62, page_end=62, text=pepsico,
+                                           score=1.0), 0)) is None
+    # ... nor when the top of the statement is not at hand (only its section says which).
+    lower = Passage(chunk_id="c", document_id="d", document_name="n", page_start=96,
+                    page_end=96, text="Net income 7,514 8,060", score=1.0,
+                    section="CONSOLIDATED STATEMENTS OF INCOME")
+    assert unreported(margin, rows(lower, 0)) is None
+    current = asked_ratio("What is the current ratio?")
+    assert current is not None and unreported(current, found) is None  # not a balance sheet

@@ -5,9 +5,16 @@ from __future__ import annotations
 import pytest
 
 from agentflow.adapters.extract.pymupdf_extractor import PyMuPdfExtractor
+from agentflow.domain.documents import PageSpan
 from agentflow.domain.queries import Passage
+from agentflow.domain.vectors import SearchHit
 from agentflow.ingestion.context import PageOutline
-from agentflow.retrieval.statement_pages import with_statements
+from agentflow.retrieval.statement_pages import (
+    opens,
+    statement_hits,
+    statement_query,
+    with_statements,
+)
 from agentflow.retrieval.statements import (
     Statement,
     asked_statements,
@@ -98,3 +105,63 @@ def test_statement_chunks_join_the_passages_in_place_of_the_last_others() -> Non
     # At most a third of the passages (at least one) are brought in as statement chunks.
     assert [p.chunk_id for p in with_statements(found[:2], pages, 4)] == ["a", "b", "s1"]
     assert [p.chunk_id for p in with_statements(found, [], 4)] == ["a", "b", "c", "s1"]
+
+
+@pytest.mark.parametrize(("title", "statement"), [
+    ("Consolidated Balance Shee t", Statement.BALANCE),
+    ("3M Company and Subsidiaries — Consolidated Statement of Cash Flow s", Statement.CASH_FLOW),
+    ("Information Services Group Inc. — Consolidated Statements of Operations",
+     Statement.INCOME),
+    ("Berkshire Hathaway Inc. and Subsidiaries — Consolidated Statements of Changes in "
+     "Shareholders' Equity", Statement.EQUITY),
+    ("Caterpillar Inc. Consolidated Statement of Financial Position", Statement.BALANCE),
+    ("Statement of Changes in Equity", Statement.EQUITY),
+    ("CONDENSED CONSOLIDATED STATEMENTS OF OPERATIONS (Unaudited) | columns: 2023 2022",
+     Statement.INCOME),
+    ("Off-Balance Sheet Arrangements", None),
+    ("Balance Sheet Components", None),
+    ("Notes to Consolidated Financial Statements | Consolidated Statements of Income", None),
+    ("NOTE 25 — PARENT COMPANY | Condensed Statements of Income", None),
+    ("Liquidity | Cash flows from operating activities", None),
+])
+def test_captions_open_their_title(title: str, statement: Statement | None) -> None:
+    assert statement_of(title) is statement
+
+
+def _hit(ident: str, text: str, spans: list[PageSpan], section: str = "") -> SearchHit:
+    return SearchHit(chunk_id=ident, document_id="d", document_name="n", score=1.0,
+                     page_start=spans[0].page, page_end=spans[-1].page, text=text,
+                     spans=spans, section=section)
+
+
+def test_a_chunk_opens_a_statement_when_a_page_of_it_starts_with_the_caption() -> None:
+    tail = "See Notes to Consolidated Financial Statements.\n39"
+    top = "Consolidated Statements of Earnings\n$ in millions\nRevenue $ 46,298 $ 51,761"
+    running_on = _hit("a", f"{tail}\n{top}", [PageSpan(page=39, start=1663, end=1663 + len(tail)),
+                                              PageSpan(page=40, start=0, end=len(top))])
+    assert opens(running_on, Statement.INCOME) and not opens(running_on, Statement.BALANCE)
+    # The caption of a note's paragraph heading, below the page's prose, opens nothing.
+    prose = ("Table of Contents\nAMOUNTS BASED ON ESTIMATES\n" + "Accounting estimates are "
+             "an integral part of the consolidated financial statements and reflect judgment.\n"
+             "INCOME STATEMENT\nRevenue is recognized when obligations are satisfied.")
+    assert not opens(_hit("b", prose, [PageSpan(page=102, start=0, end=len(prose))]),
+                     Statement.INCOME)
+    # A chunk from the middle of a page does not open it.
+    middle = _hit("c", top, [PageSpan(page=40, start=900, end=900 + len(top))])
+    assert not opens(middle, Statement.INCOME)
+
+
+def test_statement_hits_take_the_best_chunk_and_the_opening_one() -> None:
+    top = "Consolidated Statements of Earnings\nRevenue $ 46,298 $ 51,761"
+    hits = [
+        _hit("discussion", "Revenue fell 11%.", [PageSpan(page=25, start=0, end=17)],
+             section="Results of Operations"),
+        _hit("lower", "Net earnings 1,419 2,454", [PageSpan(page=40, start=500, end=524)],
+             section="Consolidated Statements of Earnings"),
+        _hit("opening", top, [PageSpan(page=40, start=0, end=len(top))]),
+    ]
+    chosen = statement_hits(hits, [Statement.INCOME])
+    assert [hit.chunk_id for hit in chosen] == ["lower", "opening"]
+    assert statement_hits(hits, [Statement.BALANCE]) == []
+    assert statement_query("capex?", [Statement.CASH_FLOW]).endswith(
+        "consolidated statements of cash flows")

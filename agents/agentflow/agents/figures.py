@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from agentflow.agents.selection import content_terms
+from agentflow.domain.documents import page_parts
 from agentflow.domain.queries import Passage
 from agentflow.ingestion.context import ColumnHeaders, is_heading, split_section
 from agentflow.retrieval.routing import named_years
@@ -52,21 +53,13 @@ class Row:
     unit: str  # "million", "thousand", "billion" or ""
     text: str  # the line as on the page, white space folded: the quote to cite
     statement: Statement | None = None  # the financial statement it is a line of
+    captioned: bool = False  # the statement's caption is above it in the passage (its top)
 
 
 def _unit(text: str) -> str:
     match = _UNIT.search(text)
     word = next((group for group in match.groups() if group), "") if match else ""
     return word.lower().rstrip("s")
-
-
-def _page_starts(passage: Passage) -> list[int]:
-    """Where each page after the first begins in the passage's text (pages joined by "\\n")."""
-    starts, offset = [], 0
-    for span in passage.spans[:-1]:
-        offset += span.end - span.start + 1
-        starts.append(offset)
-    return starts
 
 
 def rows(passage: Passage, rank: int) -> list[Row]:
@@ -81,20 +74,20 @@ def rows(passage: Passage, rank: int) -> list[Row]:
     # The statement a line belongs to: its page's caption above it (the section's, on the
     # passage's first page); a passage running onto a new page leaves it unknown until the
     # new page's caption.
-    statement = statement_of(passage.section)
-    page_starts = _page_starts(passage)
+    statement, captioned = statement_of(passage.section), False
+    page_starts = [start for _, start, _ in page_parts(passage.text, passage.spans)[1:]]
     for raw in passage.text.split("\n"):
         line = raw.strip()
         start = offset + (len(raw) - len(raw.lstrip()))
         offset += len(raw) + 1
-        if page_starts and start >= page_starts[0]:
-            statement = None
+        if page_starts and start >= page_starts[0]:  # a new page: its own caption, header
+            statement, captioned, reader = None, False, ColumnHeaders()
             while page_starts and start >= page_starts[0]:
                 page_starts.pop(0)
         if not line:
             continue
-        if is_heading(line):
-            statement = statement_of(line) or statement
+        if is_heading(line) and (caption := statement_of(line)) is not None:
+            statement, captioned = caption, True
         completed, in_header = reader.read(line)
         if completed:
             header = _COLUMN.findall(completed)
@@ -118,7 +111,7 @@ def rows(passage: Passage, rank: int) -> list[Row]:
         if sum(ch.isalpha() for ch in label) < 3 or len(values) > 8:
             continue
         found.append(Row(rank, start, start + len(line), label, values, header, unit,
-                         " ".join(line.split()), statement))
+                         " ".join(line.split()), statement, captioned))
     return found
 
 

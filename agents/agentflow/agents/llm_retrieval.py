@@ -15,6 +15,7 @@ from agents.items import ToolCallOutputItem
 from agents.mcp import MCPServerStreamableHttp
 from pydantic import BaseModel, Field, SecretStr, ValidationError
 
+from agentflow.agents.figures import is_figure_question
 from agentflow.agents.llm_run import LlmRuntime, model_of, prompt
 from agentflow.agents.llm_synthesis import question_block
 from agentflow.domain.errors import AgentFailed
@@ -103,7 +104,8 @@ class LlmRetrievalAgent:
             if not chosen:
                 chosen, routing = await self._search.routed_search(
                     request.tenant_id, search_text, limit=request.top_k, filters=request.filters,
-                    statements=asked_statements(request.question))
+                    statements=asked_statements(
+                        request.question, figures=is_figure_question(request.question)))
         return RetrievalResponse(trace_id=request.trace_id, tenant_id=request.tenant_id,
                                  query_id=request.query_id, passages=chosen[:request.top_k],
                                  search_text=search_text, usage=usage, routing=routing)

@@ -26,19 +26,21 @@ class Ratio:
     numerator: re.Pattern[str]  # a row label of the numerator
     denominator: re.Pattern[str]
     part: str  # the numerator in words
+    statement: Statement  # the statement that shows the numerator
     percent: bool = True
 
 
 def _ratio(name: str, asked: str, numerator: str, denominator: str, *, part: str,
-           percent: bool = True) -> Ratio:
+           statement: Statement = Statement.INCOME, percent: bool = True) -> Ratio:
     return Ratio(name, re.compile(asked, re.I), re.compile(numerator, re.I),
-                 re.compile(denominator, re.I), part, percent)
+                 re.compile(denominator, re.I), part, statement, percent)
 
 
 _REVENUE = r"^(total\s+)?(net\s+)?(revenues?|sales)(,?\s+net)?$"
 RATIOS = (
     _ratio("operating margin", r"\boperating\s+(profit\s+)?margin",
-           r"^(total\s+)?(operating\s+income|income\s+from\s+operations)$", _REVENUE,
+           r"^(total\s+)?(operating\s+(income|profit|earnings)|(income|earnings)\s+from\s+"
+           r"operations)(\s+\(loss\))?$", _REVENUE,
            part="operating income"),
     _ratio("gross margin", r"\bgross\s+(profit\s+)?margin", r"^(total\s+)?gross\s+(profit|margin)$",
            _REVENUE, part="gross profit"),
@@ -50,7 +52,8 @@ RATIOS = (
            r"^income\s+(\(loss\)\s+)?before\s+(provision\s+for\s+)?income\s+taxes$",
            part="income tax expense"),
     _ratio("current ratio", r"\bcurrent\s+ratio", r"^total\s+current\s+assets$",
-           r"^total\s+current\s+liabilities$", part="total current assets", percent=False),
+           r"^total\s+current\s+liabilities$", part="total current assets",
+           statement=Statement.BALANCE, percent=False),
 )
 
 
@@ -139,17 +142,17 @@ def compute(ratio: Ratio, rows: list[Row], years: set[str], *, trend: bool = Fal
     return None
 
 
-def unreported(ratio: Ratio, rows: list[Row], statements: set[Statement]) -> Computed | None:
-    """When a statement that would show the ratio's numerator is at hand but no row holds the
-    numerator (nor the ratio itself): a sentence saying so, quoting the statement's first
-    row. Banks, for one, report no gross profit or operating income; saying that, with the
-    statement to check, answers "is operating margin a useful metric here?"."""
+def unreported(ratio: Ratio, rows: list[Row]) -> Computed | None:
+    """When the top of the statement that shows the ratio's numerator is at hand (its caption
+    is in a passage) but no row holds the numerator, nor the ratio itself: a sentence saying
+    so, quoting the statement's first row. Banks, for one, report no gross profit or operating
+    income; saying that, with the statement to check, answers "is operating margin a useful
+    metric here?". It says what the passages show, no more."""
     if any(ratio.numerator.match(_label(r)) or ratio.asked.search(r.label) for r in rows):
         return None
-    shown = next((r for r in rows if r.statement is not None and r.statement in statements),
-                 None)
-    if shown is None or shown.statement is None:
+    shown = next((r for r in rows if r.statement is ratio.statement and r.captioned), None)
+    if shown is None:
         return None
-    wording = (f"The {shown.statement.value} found shows no {ratio.part} line, so "
+    wording = (f"The {ratio.statement.value} found shows no {ratio.part} line, so "
                f"{ratio.name} could not be computed from it.")
     return Computed(wording, shown, shown)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from agentflow.agents.figures import is_figure_question
 from agentflow.domain.messages import AgentMessage, AgentName, RetrievalRequest, RetrievalResponse, expect
 from agentflow.retrieval.lexicon import expanded
 from agentflow.retrieval.search import SearchService
@@ -39,7 +40,8 @@ class RetrievalAgent:
         # A figure from a financial statement is looked for in that statement's pages too.
         passages, routing = await self._search.routed_search(
             request.tenant_id, text, limit=request.top_k, filters=request.filters,
-            statements=asked_statements(request.question))
+            statements=asked_statements(
+                request.question, figures=is_figure_question(request.question)))
         return RetrievalResponse(trace_id=request.trace_id, tenant_id=request.tenant_id,
                                  query_id=request.query_id, passages=passages, search_text=text,
                                  routing=routing)

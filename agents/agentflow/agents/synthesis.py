@@ -153,9 +153,9 @@ class ExtractiveSynthesisAgent:
         if not found:
             return []
 
-        def statement(row: Row) -> float:
+        def statement(row: Row) -> float:  # nothing unless the question wants a statement
             kind = row.statement
-            return 1.0 if kind is not None and kind in asked else 0.3 if kind else 0.0
+            return 0.0 if not asked or kind is None else 1.0 if kind in asked else 0.3
 
         found = sorted(found, key=lambda row: -statement(row))  # stable: rank among equals
         ratio = asked_ratio(question)
@@ -165,7 +165,7 @@ class ExtractiveSynthesisAgent:
             return [(computed.numerator, RATIO_SCORE, computed.wording),
                     (computed.denominator, RATIO_SCORE,
                      f"{describe(computed.denominator, years)}.")]
-        missing = unreported(ratio, found, asked) if ratio is not None else None
+        missing = unreported(ratio, found) if ratio is not None else None
         if missing is not None:  # the statement is there, the ratio's part is not
             return [(missing.numerator, UNREPORTED_SCORE, missing.wording)]
 

@@ -150,6 +150,20 @@ class PageSpan(BaseModel):
     end: int
 
 
+def page_parts(text: str, spans: list[PageSpan]) -> list[tuple[PageSpan | None, int, int]]:
+    """Each page's ``[start, end)`` in a chunk's ``text`` (its pages' parts joined by "\n"),
+    with its span; one part, the whole text, when the chunk lies on one page or has no spans."""
+    if len(spans) <= 1:
+        return [(spans[0] if spans else None, 0, len(text))]
+    parts: list[tuple[PageSpan | None, int, int]] = []
+    position = 0
+    for span in spans:
+        length = span.end - span.start
+        parts.append((span, min(position, len(text)), min(position + length, len(text))))
+        position += length + 1
+    return parts
+
+
 class Chunk(BaseModel):
     """A piece of a document small enough for the embedding model, tied to its pages."""
 

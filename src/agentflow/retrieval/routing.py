@@ -8,7 +8,8 @@ library) are scored by general cues of the question:
 - period: the years and quarter the question names against the document's fiscal year and
   quarter; filings carry the years before as comparatives, so the latest year named counts
   most;
-- kind: "10-K" / "annual" / "historically", "10-Q" / "quarter", "earnings" / "press release".
+- kind: "10-K" / "annual report" / "historically", "10-Q" / "quarter", "earnings" /
+  "press release".
 
 Only named documents are preferred. One named document well ahead of the rest restricts the
 search to it; otherwise the named ones are boosted.
@@ -37,9 +38,8 @@ _QUARTER = re.compile(r"\bq([1-4])\b|\b(?:fy)?(?:19|20)?\d\dq([1-4])\b|"
                       r"\b(first|second|third|fourth)[\s-]+quarter\b", re.I)
 _KINDS = (
     # Figures over the years ("historically", "each year") are an annual report's.
-    (DocumentKind.ANNUAL_REPORT, re.compile(r"\b10-?k\b|\bannual(ly)?\b|\beach\s+year\b|"
-                                            r"\byear[\s-]+(over|on)[\s-]+year\b|"
-                                            r"\bhistoric(al|ally)?\b", re.I)),
+    (DocumentKind.ANNUAL_REPORT, re.compile(r"\b10-?k\b|\bannual\s+report\b|\b(each|every)\s+"
+                                            r"year\b|\bhistoric(al|ally)?\b", re.I)),
     (DocumentKind.QUARTERLY_REPORT, re.compile(r"\b10-?q\b|\bquarterly\s+report\b|\bq[1-4]\b|"
                                                r"\bquarter\b", re.I)),
     (DocumentKind.EARNINGS_RELEASE, re.compile(r"\bearnings\b|\bpress\s+release\b", re.I)),

@@ -88,14 +88,13 @@ class SearchService:
             return passages, routing
         wanted = statement_query(text, statements)
         dense, sparse = await self._dense(wanted), self.sparse.encode_query(wanted)
-        pages: list[Passage] = []
-        for document in preferred:
-            hits = await self.index.search(SearchQuery(
-                tenant_id=tenant_id, dense=dense, sparse=sparse, mode=SearchMode.HYBRID,
-                limit=STATEMENT_POOL, prefetch_limit=STATEMENT_POOL, fusion=self.fusion,
-                filters=(filters or SearchFilters()).model_copy(
-                    update={"document_ids": [document]})))
-            pages += await self._passages(tenant_id, statement_hits(hits, statements))
+        found = await asyncio.gather(*(self.index.search(SearchQuery(
+            tenant_id=tenant_id, dense=dense, sparse=sparse, mode=SearchMode.HYBRID,
+            limit=STATEMENT_POOL, prefetch_limit=STATEMENT_POOL, fusion=self.fusion,
+            filters=(filters or SearchFilters()).model_copy(update={"document_ids": [document]})))
+            for document in preferred))
+        pages = await self._passages(tenant_id, [hit for hits in found
+                                                 for hit in statement_hits(hits, statements)])
         return with_statements(passages, pages, limit), routing
 
     async def route(self, tenant_id: str, text: str, *,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agentflow.domain.documents import PageSpan
+from agentflow.domain.documents import PageSpan, page_parts
 from agentflow.ports.embedder import Embedder
 
 MAX_SENTENCE_CHARS = 320
@@ -48,14 +48,7 @@ def normalize(text: str) -> str:
 
 def _segments(text: str, spans: list[PageSpan]) -> list[tuple[int, int]]:
     """``[start, end)`` of each page's part of a chunk's text."""
-    if len(spans) <= 1:
-        return [(0, len(text))]
-    out, position = [], 0
-    for span in spans:
-        length = span.end - span.start
-        out.append((position, min(position + length, len(text))))
-        position += length + 1
-    return out
+    return [(start, end) for _, start, end in page_parts(text, spans)]
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:

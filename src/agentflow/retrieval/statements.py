@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from agentflow.ingestion.context import COLUMNS
+
 
 class Statement(StrEnum):
     BALANCE = "balance sheet"
@@ -24,7 +26,8 @@ class Statement(StrEnum):
     EQUITY = "statement of equity"
 
 
-# A page title (letters only, lower case) -> the statement it captions.
+# A title's letters (lower case, nothing else) -> the statement it captions. A caption opens
+# its title, after "consolidated", "condensed" or a company's name ending in one of them.
 _CAPTIONS: dict[Statement, re.Pattern[str]] = {
     Statement.BALANCE: re.compile(r"balancesheets?|statements?of(consolidated)?financial"
                                   r"(position|condition)|statements?ofcondition"),
@@ -33,9 +36,17 @@ _CAPTIONS: dict[Statement, re.Pattern[str]] = {
                                  r"incomestatements?|statements?ofprofitorloss|"
                                  r"profitandlossaccount"),
     Statement.CASH_FLOW: re.compile(r"statements?of(consolidated)?cashflows?|cashflowstatements?"),
-    Statement.EQUITY: re.compile(r"statements?of(changesin)?(consolidated)?(shareholders|"
-                                 r"stockholders|owners|shareowners)equity"),
+    Statement.EQUITY: re.compile(r"statements?of(changesin)?(consolidated)?((shareholders|"
+                                 r"stockholders|owners|shareowners)(deficit|equity)|equity)"),
 }
+_OPENER = re.compile(r"(consolidated|condensed|combined|the)$")
+# Words after a caption that make it a heading about the statement, not its title.
+_ABOUT = re.compile(r"(data|information|components|arrangements|items|details|highlights|"
+                    r"review|discussion|analysis)")
+# A title part of a note or of a summary table: what it says of a statement is not the statement.
+_NOT_THE_STATEMENT = re.compile(r"(?i)\b(notes?|supplement\w*|schedules?|selected|summary)\b")
+
+
 # What a question says to name a statement.
 _NAMED: dict[Statement, re.Pattern[str]] = {
     Statement.BALANCE: re.compile(r"\bbalance\s+sheets?\b|\bstatements?\s+of\s+financial\s+"
@@ -43,8 +54,7 @@ _NAMED: dict[Statement, re.Pattern[str]] = {
     Statement.INCOME: re.compile(r"\bincome\s+statements?\b|\bp\s*&\s*l\b|\bprofit\s+and\s+loss\b|"
                                  r"\bstatements?\s+of\s+(income|operations|earnings)\b", re.I),
     Statement.CASH_FLOW: re.compile(r"\bcash\s*flows?\s+statements?\b|\bstatements?\s+of\s+cash\s+"
-                                    r"flows?\b|\bcash\s+flows?\s+from\s+(operating|investing|"
-                                    r"financing)\b", re.I),
+                                    r"flows?\b", re.I),
     Statement.EQUITY: re.compile(r"\bstatements?\s+of\s+(changes\s+in\s+)?(shareholders|"
                                  r"stockholders)['\u2019]?\s+equity\b", re.I),
 }
@@ -63,33 +73,42 @@ _REPORTED_IN: tuple[tuple[re.Pattern[str], Statement], ...] = tuple(
         (r"\bpp\s*&\s*e\b|\bproperty,?\s+plant\b|\btotal\s+assets\b|\bcurrent\s+(assets|"
          r"liabilities|ratio)\b|\bquick\s+ratio\b|\bworking\s+capital\b|\binventor(y|ies)\b|"
          r"\baccounts\s+(receivable|payable)\b|\bcash\s+and\s+cash\s+equivalents\b|"
-         r"\b(total|long[\s-]term)\s+debt\b|\bliabilit(y|ies)\b|\bshareholders['\u2019]?\s+equity\b|"
+         r"\b(total|long[\s-]term)\s+debt\b|\btotal\s+liabilities\b|"
+         r"\bshareholders['\u2019]?\s+equity\b|"
          r"\bgoodwill\b", Statement.BALANCE),
     ))
 
 
-# Before a caption: a note or a table about the statement, not the statement itself.
-_NOT_THE_STATEMENT = re.compile(r"note|supplement|information|schedule|selected|summary")
-
-
-def statement_of(section: str) -> Statement | None:
-    """The statement a passage's section (its page title and heading) captions, if any.
-    Only the start is read; a note or a table about a statement ("Supplemental Balance Sheet
-    Information", "Selected Income Statement Data") is not the statement."""
-    letters = re.sub(r"[^a-z]", "", section.casefold())[:80]
+def _caption_of(title: str) -> Statement | None:
+    """The statement one title part ("Consolidated Balance Sheets") captions, if any."""
+    letters = re.sub(r"[^a-z]", "", title.casefold())
     for statement, caption in _CAPTIONS.items():
         match = caption.search(letters)
-        if match and not _NOT_THE_STATEMENT.search(letters[:match.start()]) and not re.search(
-                r"data|information", letters[match.end():match.end() + 16]):
+        if match is None or _ABOUT.match(letters, match.end()):
+            continue
+        if match.start() == 0 or _OPENER.search(letters, 0, match.start()):
             return statement
     return None
 
 
-def asked_statements(question: str) -> list[Statement]:
-    """The statements ``question`` wants figures from: those it names, else those that report
-    the metrics it names (empty when it names neither)."""
+def statement_of(section: str) -> Statement | None:
+    """The statement a passage's section (its page title and headings, joined by " — " and
+    " | ") or a heading line captions, if any. A note or a table about a statement
+    ("Supplemental Balance Sheet Information", "Selected Income Statement Data", "Off-Balance
+    Sheet Arrangements", a parent company's statements in a note) is not the statement."""
+    for title in re.split(r"\s+[\u2014|]\s+", section):
+        if title.startswith(COLUMNS) or _NOT_THE_STATEMENT.search(title):
+            return None
+        if (statement := _caption_of(title)) is not None:
+            return statement
+    return None
+
+
+def asked_statements(question: str, *, figures: bool = True) -> list[Statement]:
+    """The statements ``question`` wants figures from: those it names, else (when it asks
+    for ``figures``) those that report the metrics it names; empty when it names neither."""
     named = [statement for statement, pattern in _NAMED.items() if pattern.search(question)]
-    if named:
+    if named or not figures:
         return named
     return list(dict.fromkeys(statement for pattern, statement in _REPORTED_IN
                               if pattern.search(question)))
