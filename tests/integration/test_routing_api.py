@@ -71,7 +71,10 @@ async def test_a_question_naming_one_filing_is_answered_from_it(api: Any) -> Non
     # named with its period, the row itself the verified quote.
     first = done["citations"][0]
     assert done["answer"].startswith("Total net sales")
-    assert "$94,836" in done["answer"].split("[1]")[0]  # the quarter's net sales
+    # The quarter's net sales from the statement of operations (page 4), whose columns are
+    # the quarter and the six months, both "2023": the quarter's is said.
+    assert done["answer"].split("[1]")[0].startswith("Total net sales was 94,836 million in 2023")
+    assert first["page"] == 4
     assert first["quote"].startswith("Total net sales") and first["bboxes"]
 
 

@@ -117,10 +117,15 @@ def rows(passage: Passage, rank: int) -> list[Row]:
 
 def describe(row: Row, years: set[str]) -> str:
     """The row in words: its label, each figure with its period (only the periods the
-    question names, when it names any of the row's)."""
+    question names, when it names any of the row's). A period shown twice (the quarter and
+    the year to date, both "2023") is said once, with its first column's figure, as
+    statements put the period reported on first."""
     unit = f" {row.unit}" if row.unit and not any(v.endswith("%") for v in row.values) else ""
     if row.periods and len(row.periods) == len(row.values):
-        pairs = list(zip(row.values, row.periods, strict=True))
+        pairs: list[tuple[str, str]] = []
+        for value, period in zip(row.values, row.periods, strict=True):
+            if all(period != seen for _, seen in pairs):
+                pairs.append((value, period))
         wanted = [(v, p) for v, p in pairs if p in years] or [
             (v, p) for v, p in pairs if p[0].isdigit()]
         if len(wanted) == 1:
