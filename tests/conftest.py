@@ -23,9 +23,13 @@ MODEL_CACHE = Path(os.environ.get("AGENTFLOW_TEST_MODEL_CACHE", ROOT / ".cache" 
 
 
 def shared(*parts: str) -> Path:
-    """A path under ../shared/data; skips the test where that folder is absent."""
+    """A path under ../shared/data. A clone without that folder skips the test; CI (``CI``
+    set, as ``.ci/run`` does) ships it, so there a missing path fails instead of passing
+    green without the test having run."""
     path = SHARED_DATA.joinpath(*parts)
     if not path.exists():
+        if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+            pytest.fail(f"{path} is absent: CI must run with ../shared/data beside the clone")
         pytest.skip(f"{path} is absent (../shared/data ships with CI, not with a clone)")
     return path
 

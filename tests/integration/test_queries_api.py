@@ -17,23 +17,22 @@ from agentflow.ports.embedder import Embedder
 from agentflow.retrieval.sentences import normalize
 from agentflow.runtime.container import Container, build_container
 from agentflow.workflows.answer_activities import query_stream
-from tests.conftest import SHARED_DATA, make_settings
+from tests.conftest import make_settings, shared
 from tests.integration.helpers import app_client, parse_sse, upload, wait_terminal
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-AAPL = SHARED_DATA / "pdfs" / "real" / "sec10q" / "2022 Q3 AAPL.pdf"
+AAPL = ("pdfs", "real", "sec10q", "2022 Q3 AAPL.pdf")
 QUESTION = "What were Apple's total net sales in the third quarter?"
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def api(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
               ) -> AsyncIterator[tuple[httpx.AsyncClient, Container, dict[str, Any]]]:
-    if not AAPL.exists():
-        pytest.skip(f"{AAPL} is absent (../shared/data ships with CI, not with a clone)")
+    aapl = shared(*AAPL)
     container = build_container(make_settings(tmp_path_factory.mktemp("q") / "data"),
                                 embedder=embedder)
     async with app_client(container) as client:
-        uploaded = (await upload(client, AAPL, metadata={"tags": ["apple"]})).json()
+        uploaded = (await upload(client, aapl, metadata={"tags": ["apple"]})).json()
         document = await wait_terminal(client, uploaded["documents"][0]["id"])
         assert document["status"] == "ready"
         yield client, container, document

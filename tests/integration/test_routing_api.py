@@ -13,25 +13,23 @@ import pytest_asyncio
 
 from agentflow.ports.embedder import Embedder
 from agentflow.runtime.container import build_container
-from tests.conftest import SHARED_DATA, make_settings
+from tests.conftest import make_settings, shared
 from tests.integration.helpers import app_client, parse_sse, upload, wait_terminal
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-FILINGS = [SHARED_DATA / "pdfs" / "real" / "sec10q" / f"{name} AAPL.pdf"
-           for name in ("2022 Q3", "2023 Q1", "2023 Q2")]
+FILINGS = [f"{name} AAPL.pdf" for name in ("2022 Q3", "2023 Q1", "2023 Q2")]
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def api(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
               ) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str]]]:
-    if not all(path.exists() for path in FILINGS):
-        pytest.skip("../shared/data is absent (it ships with CI, not with a clone)")
+    filings = [shared("pdfs", "real", "sec10q", name) for name in FILINGS]
     container = build_container(make_settings(tmp_path_factory.mktemp("r") / "data"),
                                 embedder=embedder)
     async with app_client(container) as client:
-        created = (await upload(client, *FILINGS)).json()["documents"]
+        created = (await upload(client, *filings)).json()["documents"]
         ids = {}
-        for path, document in zip(FILINGS, created, strict=True):
+        for path, document in zip(filings, created, strict=True):
             assert (await wait_terminal(client, document["id"]))["status"] == "ready"
             ids[path.stem] = document["id"]
         yield client, ids
