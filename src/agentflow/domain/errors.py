@@ -25,6 +25,7 @@ maps them to RFC 9457 problem responses.
     │   └── AgentTimeout                (code: agent_timeout)
     ├── DependencyMissing               (code: dependency_missing)
     ├── StoreUnavailable                (code: store_unavailable)
+    ├── StoreTooNew                     (code: store_too_new)
     └── WorkerLost                      (code: worker_lost)
 """
 
@@ -163,6 +164,13 @@ class StoreUnavailable(AgentFlowError):
 
     code = "store_unavailable"
     title = "Store unavailable"
+
+
+class StoreTooNew(AgentFlowError):
+    """A store's schema is of a later release than this one: refused, never written to."""
+
+    code = "store_too_new"
+    title = "Store written by a newer release"
 
 
 class WorkerLost(AgentFlowError):

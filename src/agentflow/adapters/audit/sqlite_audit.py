@@ -18,11 +18,12 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 """
+MIGRATIONS = (SCHEMA,)  # oldest first: append, never edit (see ``sqlite_schema``)
 
 
 class SqliteAuditLog(SqliteStore):
     def __init__(self, path: Path) -> None:
-        super().__init__(path, SCHEMA)
+        super().__init__(path, MIGRATIONS)
 
     async def append(self, entry: AuditEntry) -> AuditEntry:
         def insert(db: sqlite3.Connection) -> int:

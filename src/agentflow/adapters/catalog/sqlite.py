@@ -55,12 +55,15 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 """
 
+# The catalog file's migrations, oldest first: append, never edit (see ``sqlite_schema``).
+MIGRATIONS = (_SCHEMA + QUERY_SCHEMA,)
+
 
 class SqliteCatalog(SqliteQueries):
     """Documents, pages and chunks here; queries in ``SqliteQueries``; plumbing in the store."""
 
     def __init__(self, path: Path) -> None:
-        super().__init__(path, _SCHEMA + QUERY_SCHEMA)
+        super().__init__(path, MIGRATIONS)
 
     async def add_document(self, document: Document) -> Document:
         def insert(db: sqlite3.Connection) -> Document:

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
+from agentflow.adapters.catalog.sqlite_schema import migrate
+
 T = TypeVar("T")
 
 
@@ -26,15 +28,20 @@ def transaction(db: sqlite3.Connection) -> Iterator[None]:
 
 
 class SqliteStore:
-    """One connection guarded by a lock; statements run on one worker thread."""
+    """One connection guarded by a lock; statements run on one worker thread. The file is
+    brought to this release's schema on open (``migrations``: see ``sqlite_schema``)."""
 
-    def __init__(self, path: Path, schema: str) -> None:
+    def __init__(self, path: Path, migrations: Sequence[str]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=5000")
-        self._db.executescript(schema)
+        try:
+            migrate(self._db, migrations, path)
+        except BaseException:
+            self._db.close()
+            raise
         self._lock = threading.Lock()
         # Its own thread: catalog reads (API requests) never queue behind other blocking work.
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="catalog")

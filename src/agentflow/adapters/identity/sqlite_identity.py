@@ -18,11 +18,12 @@ CREATE TABLE IF NOT EXISTS api_keys (
     body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS api_keys_tenant ON api_keys (tenant_id);
 """
+MIGRATIONS = (SCHEMA,)  # oldest first: append, never edit (see ``sqlite_schema``)
 
 
 class SqliteIdentityStore(SqliteStore):
     def __init__(self, path: Path) -> None:
-        super().__init__(path, SCHEMA)
+        super().__init__(path, MIGRATIONS)
 
     async def create_tenant(self, tenant: Tenant) -> None:
         try:
