@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 
 from agentflow.gateway import problems
-from agentflow.gateway.guards import RequestGuards
+from agentflow.gateway.guards import LoopbackOnly, RequestGuards
 from agentflow.gateway.routers import (
     admin,
     console,
@@ -38,6 +38,9 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # However the app is started (the CLI, ``uvicorn --factory``, a test), an unsafe
+        # configuration never serves: no auth off a loopback host, no weak secrets.
+        settings.check_safe_to_serve()
         owned = container or build_container(settings)
         app.state.container = owned
         async with AsyncExitStack() as stack:
@@ -55,6 +58,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     problems.install(app)
 
     app.add_middleware(RequestGuards)
+    if not settings.auth.enabled:
+        app.add_middleware(LoopbackOnly)
     if settings.cors_origins:  # closed unless configured: browsers refuse cross-origin calls
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "POST", "DELETE"],

@@ -1,6 +1,7 @@
 """Request guards in front of every route (pure ASGI, so streamed responses pass untouched):
-JSON bodies are bounded in size (1 MiB) and nesting depth (64) before any parser sees them, and
-every response carries the security headers.
+JSON bodies are bounded in size (1 MiB) and nesting depth (64) before any parser sees them,
+every response carries the security headers, and with authentication off only requests that
+reached the server on a loopback address are served.
 
 ``json.loads`` recurses once per nesting level, so a body of 100,000 ``[`` would reach
 Python's recursion limit inside the parser (a 500); the depth is counted here first.
@@ -8,6 +9,9 @@ Python's recursion limit inside the parser (a 500); the depth is counted here fi
 
 from __future__ import annotations
 
+import ipaddress
+
+import structlog
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -15,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from agentflow.gateway.problems import problem
 from agentflow.gateway.response_hooks import on_response_start
 
+log = structlog.get_logger(__name__)
 MAX_JSON_BYTES = 1024 * 1024
 MAX_JSON_DEPTH = 64
 SECURITY_HEADERS = {
@@ -49,6 +54,39 @@ def json_depth(body: bytes) -> int:
 
 
 
+
+
+def _loopback(host: object) -> bool:
+    """Whether a server address is loopback. Real servers give the socket's IP address; a
+    Unix socket path or an in-process transport's host name is no network exposure."""
+    if not isinstance(host, str):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
+
+
+class LoopbackOnly:
+    """With authentication off, refuse what arrives on a non-loopback address. The settings'
+    check refuses a non-loopback ``host`` at start-up, but a server started another way
+    (``uvicorn --factory ... --host 0.0.0.0``) binds where it is told, unseen by the app:
+    this is what keeps such a server from serving the network unauthenticated."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        server = scope.get("server") or (None, None)
+        if scope["type"] in ("http", "websocket") and not _loopback(server[0]):
+            log.error("refused_unauthenticated_network_request", server=str(server[0]))
+            refused = problem(
+                403, "forbidden", "Forbidden",
+                "authentication is off, so this server answers on loopback addresses only; "
+                "set AGENTFLOW_AUTH__ENABLED=true to serve the network")
+            await refused(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 class RequestGuards:
