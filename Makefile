@@ -7,7 +7,7 @@ STAMP := $(VENV)/.agentflow-installed
 # TORCH_PIP_ARGS="--index-url <your CPU wheel index>" where PyPI's default build is CUDA.
 TORCH_PIP_ARGS ?=
 
-.PHONY: install run test lint typecheck unit bench-install bench-ingest bench-quality bench-retrieval bench-citations bench-library bench-queries bench-llm bench-ray bench-telemetry bench-load kind-up kind-load openapi clean
+.PHONY: install run test lint typecheck layers unit bench-install bench-ingest bench-quality bench-retrieval bench-citations bench-library bench-queries bench-llm bench-ray bench-telemetry bench-load kind-up kind-load openapi clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,7 +27,11 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-test: install lint typecheck
+# The layers of ARCHITECTURE.md ([tool.importlinter] in pyproject.toml).
+layers: install
+	$(BIN)/lint-imports
+
+test: install lint typecheck layers
 	$(BIN)/python -m pytest
 
 unit: install

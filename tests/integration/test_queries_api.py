@@ -12,11 +12,11 @@ import pytest
 import pytest_asyncio
 
 from agentflow.domain.documents import PageSpan
+from agentflow.domain.jobs import query_stream
 from agentflow.domain.vectors import IndexedChunk
 from agentflow.ports.embedder import Embedder
 from agentflow.retrieval.sentences import normalize
 from agentflow.runtime.container import Container, build_container
-from agentflow.workflows.answer_activities import query_stream
 from tests.conftest import make_settings, shared
 from tests.integration.helpers import app_client, parse_sse, upload, wait_terminal
 

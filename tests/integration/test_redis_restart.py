@@ -14,10 +14,10 @@ import httpx
 import pytest
 
 from agentflow.domain.events import StreamEvent
+from agentflow.domain.jobs import document_stream
 from agentflow.gateway.app import create_app
 from agentflow.ports.embedder import Embedder
 from agentflow.runtime.container import build_container
-from agentflow.workflows.ingest_activities import document_stream
 from tests.conftest import make_settings
 from tests.integration.helpers import upload, wait_terminal
 from tests.server import free_port

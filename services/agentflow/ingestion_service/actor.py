@@ -18,10 +18,10 @@ import structlog
 from dapr.actor import Actor, ActorInterface, Remindable, actormethod
 
 from agentflow.domain.documents import DocumentError, DocumentStatus, IngestStage
+from agentflow.domain.jobs import INGEST_WORKFLOW, IngestInput
 from agentflow.domain.workflows import WorkflowStatus
 from agentflow.ports.catalog import Catalog
 from agentflow.ports.workflow_engine import WorkflowEngine
-from agentflow.workflows.ingest import WORKFLOW_NAME, IngestInput
 
 log = structlog.get_logger(__name__)
 STATE = "ingestion"
@@ -76,7 +76,7 @@ class IngestionActor(Actor, IngestionActorInterface, Remindable):
                           pages_per_task=services.pages_per_task,
                           chunks_per_task=services.chunks_per_task,
                           traceparent=document.traceparent if document else None)
-        await services.engine.schedule_new_workflow(WORKFLOW_NAME, input=job.model_dump(),
+        await services.engine.schedule_new_workflow(INGEST_WORKFLOW, input=job.model_dump(),
                                                     instance_id=instance_id)
         state = {"instance_id": instance_id, "attempt": attempt, "starts": starts}
         await self._state_manager.set_state(STATE, state)

@@ -11,6 +11,7 @@ import structlog
 
 from agentflow.domain.errors import InvalidQuestion, NotFound
 from agentflow.domain.events import StreamEvent
+from agentflow.domain.jobs import ANSWER_WORKFLOW, AnswerInput, query_stream
 from agentflow.domain.queries import (
     MAX_QUESTION_CHARS,
     ConversationTurn,
@@ -23,8 +24,6 @@ from agentflow.observability import tracing
 from agentflow.ports.catalog import Catalog
 from agentflow.ports.event_log import EventLog
 from agentflow.ports.workflow_engine import WorkflowEngine
-from agentflow.workflows.answer import WORKFLOW_NAME, AnswerInput
-from agentflow.workflows.answer_activities import query_stream
 
 log = structlog.get_logger(__name__)
 TERMINAL_EVENTS = frozenset({"done", "error"})
@@ -82,7 +81,7 @@ class Questions:
                           top_k=record.top_k, filters=record.filters,
                           attempts=self.agent_attempts, first_retry_s=self.first_retry_s,
                           chains=self.chains)
-        await self.engine.schedule_new_workflow(WORKFLOW_NAME, input=job.model_dump(mode="json"),
+        await self.engine.schedule_new_workflow(ANSWER_WORKFLOW, input=job.model_dump(mode="json"),
                                                 instance_id=record.id)
 
     async def resume(self) -> int:

@@ -12,11 +12,11 @@ import contextlib
 import structlog
 
 from agentflow.domain.documents import Document
+from agentflow.domain.jobs import INGEST_WORKFLOW, IngestInput
 from agentflow.domain.workflows import WorkflowStatus
 from agentflow.observability.logging import bind_trace_id
 from agentflow.ports.catalog import Catalog
 from agentflow.ports.workflow_engine import WorkflowEngine
-from agentflow.workflows.ingest import WORKFLOW_NAME, IngestInput
 
 log = structlog.get_logger(__name__)
 
@@ -113,7 +113,7 @@ class IngestionQueue:
         job = IngestInput(tenant_id=tenant_id, document_id=document_id,
                           pages_per_task=self._pages_per_task,
                           chunks_per_task=self._chunks_per_task, traceparent=traceparent)
-        await self._engine.schedule_new_workflow(WORKFLOW_NAME, input=job.model_dump(),
+        await self._engine.schedule_new_workflow(INGEST_WORKFLOW, input=job.model_dump(),
                                                  instance_id=instance_id)
         state = await self._engine.wait_for_workflow_completion(instance_id,
                                                                 timeout_s=self._timeout_s)

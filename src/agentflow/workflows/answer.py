@@ -18,33 +18,17 @@ from collections.abc import Generator
 from datetime import timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field
-
 from agentflow.domain.errors import code_for_error_type
+from agentflow.domain.jobs import ANSWER_WORKFLOW, AnswerInput
 from agentflow.domain.messages import AgentName
-from agentflow.domain.vectors import SearchFilters
 from agentflow.ports.workflow_engine import ActivityError, Task, WorkflowContext
 
-WORKFLOW_NAME = "answer_question"
+WORKFLOW_NAME = ANSWER_WORKFLOW
 # Input errors do not get better with retries or other models.
 _FINAL_CODES = frozenset({"invalid_input", "invalid_question", "not_found"})
 # No such agent or model: another link of the chain may do, retrying this one will not.
 _NEXT_LINK_CODES = frozenset({"agent_unavailable"})
 EXTRACTIVE = "the extractive agent"
-
-
-class AnswerInput(BaseModel):
-    query_id: str
-    tenant_id: str
-    trace_id: str | None = None
-    traceparent: str | None = None  # the asking request's span, continued by every activity
-    question: str
-    history: list[str] = Field(default_factory=list)
-    top_k: int = 5
-    filters: SearchFilters = Field(default_factory=SearchFilters)
-    attempts: int = 3
-    first_retry_s: float = 0.2
-    chains: dict[str, list[str]] = Field(default_factory=dict)  # agent -> models, in order
 
 
 def call_agent(ctx: WorkflowContext, job: AnswerInput, agent: AgentName, activity: str,

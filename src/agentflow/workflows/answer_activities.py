@@ -20,6 +20,7 @@ import structlog
 
 from agentflow.domain.errors import AgentTimeout, NotFound
 from agentflow.domain.events import DomainEvent
+from agentflow.domain.jobs import query_stream
 from agentflow.domain.messages import (
     AgentMessage,
     AgentName,
@@ -41,10 +42,6 @@ from agentflow.ports.workflow_engine import ActivityContext, WorkflowEngine
 from agentflow.workflows.answer_result import compose_result, failure_problem
 
 log = structlog.get_logger(__name__)
-
-
-def query_stream(tenant_id: str, query_id: str) -> str:
-    return f"{tenant_id}:query:{query_id}"
 
 
 @dataclass

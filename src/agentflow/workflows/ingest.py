@@ -11,25 +11,16 @@ from collections.abc import Generator
 from datetime import timedelta
 from typing import Any
 
-from pydantic import BaseModel
-
 from agentflow.domain.documents import IngestStage
+from agentflow.domain.jobs import INGEST_WORKFLOW, IngestInput
 from agentflow.domain.workflows import RetryPolicy
 from agentflow.ports.workflow_engine import ActivityError, Task, WorkflowContext
 
-WORKFLOW_NAME = "ingest_document"
+WORKFLOW_NAME = INGEST_WORKFLOW
 ACTIVITY_RETRY = RetryPolicy(
     first_retry_interval=timedelta(seconds=1), max_number_of_attempts=3, backoff_coefficient=2.0,
     max_retry_interval=timedelta(seconds=10),
 )
-
-
-class IngestInput(BaseModel):
-    tenant_id: str
-    document_id: str
-    pages_per_task: int = 64
-    chunks_per_task: int = 64
-    traceparent: str | None = None  # the upload's trace, continued by every activity
 
 
 def ranges(total: int, size: int, *, start: int = 0) -> list[tuple[int, int]]:

@@ -29,6 +29,7 @@ from agentflow.domain.errors import (
 )
 from agentflow.domain.events import DomainEvent
 from agentflow.domain.extraction import PdfInfo, page_json_lines
+from agentflow.domain.jobs import document_stream
 from agentflow.domain.profiles import DocumentProfile
 from agentflow.domain.vectors import IndexedChunk
 from agentflow.ingestion.chunker import ChunkingPolicy, chunk_pages
@@ -50,10 +51,6 @@ from agentflow.ports.workflow_engine import ActivityContext, WorkflowEngine
 from agentflow.retrieval.profile_index import ProfileIndex
 
 log = structlog.get_logger(__name__)
-
-
-def document_stream(tenant_id: str, document_id: str) -> str:
-    return f"{tenant_id}:document:{document_id}"
 
 
 @dataclass

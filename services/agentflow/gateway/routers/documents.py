@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from agentflow.domain.documents import Document, DocumentMetadata, DocumentStatus, Progress
 from agentflow.domain.errors import Conflict, InvalidInput, NotFound
 from agentflow.domain.events import StreamEvent
+from agentflow.domain.jobs import document_stream
 from agentflow.domain.profiles import ProfileEdit
 from agentflow.gateway.deps import ContainerDep, TenantDep
 from agentflow.gateway.multipart import read_form
@@ -29,7 +30,6 @@ from agentflow.ingestion.uploads import ReceivedFile
 from agentflow.observability import tracing
 from agentflow.observability.logging import current_trace_id
 from agentflow.runtime.container import Container
-from agentflow.workflows.ingest_activities import document_stream
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 _TERMINAL = frozenset({"ready", "failed"})
