@@ -65,6 +65,45 @@ async def test_same_bytes_in_one_tenant_return_the_existing_document(catalog: Ca
     assert (await catalog.find_by_sha256("a", "same")).id == "doc1"  # type: ignore[union-attr]
 
 
+async def test_a_status_change_is_a_compare_and_set(catalog: Catalog) -> None:
+    document = await catalog.add_document(doc("a", 1))
+    ready = document.model_copy(update={"status": DocumentStatus.READY, "chunks": 3})
+    # The stored status is pending: a change expecting it to be processing is refused.
+    assert not await catalog.save_document_if(ready, status=[DocumentStatus.PROCESSING])
+    pending = await catalog.get_document("a", "doc1")
+    assert pending is not None and pending.status is DocumentStatus.PENDING
+    assert await catalog.save_document_if(
+        ready, status=[DocumentStatus.PENDING, DocumentStatus.PROCESSING])
+    stored = await catalog.get_document("a", "doc1")
+    assert stored is not None and stored.status is DocumentStatus.READY and stored.chunks == 3
+    assert [d.id for d in (await catalog.list_documents(
+        "a", status=DocumentStatus.READY))[0]] == ["doc1"]
+    assert (await catalog.list_documents("a", status=DocumentStatus.PENDING))[0] == []
+    # Another tenant's document of the same id is not touched.
+    assert not await catalog.save_document_if(
+        ready.model_copy(update={"tenant_id": "b"}), status=list(DocumentStatus))
+
+
+async def test_a_deleted_document_is_never_revived_by_a_status_change(catalog: Catalog) -> None:
+    document = await catalog.add_document(doc("a", 1))
+    await catalog.delete_document("a", "doc1")
+    ready = document.model_copy(update={"status": DocumentStatus.READY})
+    assert not await catalog.save_document_if(ready, status=list(DocumentStatus))
+    assert await catalog.get_document("a", "doc1") is None
+    assert (await catalog.list_documents("a"))[0] == []
+    assert (await catalog.footprint("a")).documents == 0
+
+
+async def test_deleting_a_gone_document_sweeps_pages_written_since(catalog: Catalog) -> None:
+    await catalog.add_document(doc("a", 1))
+    await catalog.delete_document("a", "doc1")
+    # In-flight extraction writes a page after the delete; deleting again sweeps it.
+    page = DocumentPage(document_id="doc1", number=1, width=1, height=1, text="p1", blocks=[])
+    await catalog.save_page_json("a", "doc1", [PageJson(number=1, body=page.model_dump_json())])
+    await catalog.delete_document("a", "doc1")
+    assert await catalog.get_page("a", "doc1", 1) is None
+
+
 async def test_listing_pages_newest_first_with_a_cursor(catalog: Catalog) -> None:
     for n in range(7):
         await catalog.add_document(doc("a", n))

@@ -11,6 +11,7 @@ from agentflow.domain.errors import Forbidden, RateLimited, Unauthenticated
 from agentflow.domain.identity import Principal
 from agentflow.domain.tenancy import DEFAULT_TENANT
 from agentflow.gateway.tenancy import principal_from_headers
+from agentflow.ingestion.documents import Documents
 from agentflow.observability import metrics
 from agentflow.runtime.container import Container
 
@@ -21,6 +22,13 @@ def get_container(request: Request) -> Container:
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+def get_documents(container: ContainerDep) -> Documents:
+    return container.documents
+
+
+DocumentsDep = Annotated[Documents, Depends(get_documents)]
 
 
 async def get_principal(request: Request, container: ContainerDep) -> Principal:

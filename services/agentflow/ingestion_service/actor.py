@@ -123,7 +123,9 @@ class IngestionActor(Actor, IngestionActorInterface, Remindable):
                 code="ingestion_lost", stage=IngestStage.EXTRACTING,
                 message=f"ingestion was lost {current['starts']} times; retry the document")
             document.updated_at = datetime.now(UTC)
-            await services.catalog.save_document(document)
+            # Only a document still being ingested is given up (not one deleted meanwhile).
+            await services.catalog.save_document_if(
+                document, status=[DocumentStatus.PENDING, DocumentStatus.PROCESSING])
             await self.unregister_reminder(REMINDER)
             log.error("ingestion_given_up", document_id=document_id, tenant_id=tenant_id)
             return

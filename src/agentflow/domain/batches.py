@@ -28,4 +28,5 @@ class BatchStage(BaseModel):
     batch_size: int = Field(default=1, gt=0)
 
     def kwargs(self) -> dict[str, str | int | float | bool]:
+        """``options`` as the keyword arguments ``factory`` is constructed with."""
         return dict(self.options)

@@ -11,6 +11,9 @@ from agentflow.domain.profiles import DocumentKind, DocumentProfile
 
 
 class DocumentStatus(StrEnum):
+    """Where a document stands: ``pending`` until ingestion starts, ``processing``, then
+    ``ready`` or ``failed``."""
+
     PENDING = "pending"
     PROCESSING = "processing"
     READY = "ready"
@@ -18,6 +21,8 @@ class DocumentStatus(StrEnum):
 
 
 class IngestStage(StrEnum):
+    """The step of ingestion a document is in, in the order they run."""
+
     QUEUED = "queued"
     EXTRACTING = "extracting"
     CHUNKING = "chunking"
@@ -27,18 +32,26 @@ class IngestStage(StrEnum):
 
 
 class Progress(BaseModel):
+    """How far the current stage is: ``done`` of ``total`` units (pages while extracting and
+    chunking, chunks while embedding and indexing)."""
+
     stage: IngestStage = IngestStage.QUEUED
     done: int = 0
     total: int = 0
 
 
 class DocumentError(BaseModel):
+    """Why ingestion failed: the error's stable code, its message, and the stage it failed in."""
+
     code: str
     message: str
     stage: IngestStage
 
 
 class PageWarning(BaseModel):
+    """A problem with extracted text (``empty_page``, ``no_text_layer``, ``unmapped_font``, ...);
+    ``page`` ``None``: not tied to one page."""
+
     page: int | None = None
     code: str
     message: str
@@ -113,12 +126,16 @@ class DocumentPage(BaseModel):
 
 
 class TextLine(BaseModel):
+    """One line of a block: its box in page coordinates, its ``[start, end)`` in the page text."""
+
     bbox: tuple[float, float, float, float]
     start: int  # character offsets into the page text
     end: int
 
 
 class TextBlock(BaseModel):
+    """A block of lines as the extractor found it, with its box in page coordinates."""
+
     bbox: tuple[float, float, float, float]
     lines: list[TextLine]
 

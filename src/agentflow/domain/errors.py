@@ -41,47 +41,66 @@ class AgentFlowError(Exception):
     title: ClassVar[str] = "Internal error"
 
     def __init__(self, detail: str, **fields: object) -> None:
+        """``detail`` is the message for people; ``fields`` are the facts behind it (plain values
+        appear in the problem response)."""
         super().__init__(detail)
         self.detail = detail
         self.fields: dict[str, object] = fields
 
 
 class InvalidInput(AgentFlowError):
+    """The input is unacceptable; sent again unchanged it fails the same way (never retried)."""
+
     code = "invalid_input"
     title = "Invalid input"
 
 
 class EmptyFile(InvalidInput):
+    """An upload with no bytes."""
+
     code = "empty_file"
     title = "Empty file"
 
 
 class NotAPdf(InvalidInput):
+    """An upload or file that is not a PDF (no ``%PDF-`` header)."""
+
     code = "not_a_pdf"
     title = "Not a PDF"
 
 
 class FileTooLarge(InvalidInput):
+    """An upload over the size limit."""
+
     code = "file_too_large"
     title = "File too large"
 
 
 class EncryptedPdf(InvalidInput):
+    """A PDF that needs a password to open."""
+
     code = "encrypted_pdf"
     title = "Encrypted PDF"
 
 
 class InvalidQuestion(InvalidInput):
+    """A question that is empty or longer than the limit."""
+
     code = "invalid_question"
     title = "Invalid question"
 
 
 class NotFound(AgentFlowError):
+    """The thing asked for does not exist, or belongs to another tenant (never says which)."""
+
     code = "not_found"
     title = "Not found"
 
 
 class Conflict(AgentFlowError):
+    """The request clashes with the current state (a tenant that exists, a document still being
+    ingested)."""
+
     code = "conflict"
     title = "Conflict"
 
@@ -122,16 +141,22 @@ class IngestionFailed(AgentFlowError):
 
 
 class UnreadablePdf(IngestionFailed):
+    """The PDF cannot be opened, or its page tree is broken."""
+
     code = "unreadable_pdf"
     title = "Unreadable PDF"
 
 
 class NoExtractableText(IngestionFailed):
+    """No page has text to index (empty pages, scans without OCR, fonts without Unicode mapping)."""
+
     code = "no_text"
     title = "No extractable text"
 
 
 class ExtractionTimeout(IngestionFailed):
+    """Extracting a range of pages took longer than allowed."""
+
     code = "extraction_timeout"
     title = "Extraction timed out"
 
@@ -144,16 +169,23 @@ class AgentFailed(AgentFlowError):
 
 
 class AgentUnavailable(AgentFailed):
+    """No such agent is registered, or its service cannot be reached."""
+
     code = "agent_unavailable"
     title = "Agent unavailable"
 
 
 class AgentTimeout(AgentFailed):
+    """The agent did not answer within its time limit."""
+
     code = "agent_timeout"
     title = "Agent timed out"
 
 
 class DependencyMissing(AgentFlowError):
+    """A module of an optional extra (or of the base install) cannot be imported; the detail says
+    what to install."""
+
     code = "dependency_missing"
     title = "Optional dependency missing"
 

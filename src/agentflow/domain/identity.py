@@ -11,11 +11,15 @@ TENANT_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
 
 
 class Role(StrEnum):
+    """What a principal may do within its tenant."""
+
     USER = "user"  # documents, questions, conversations of its tenant
     ADMIN = "admin"  # and the tenant's keys, usage, audit; tenants themselves
 
 
 class Tenant(BaseModel):
+    """An isolated customer: its own documents, queries, keys and usage."""
+
     id: str = Field(pattern=TENANT_ID_PATTERN)
     created_at: datetime
 
@@ -42,6 +46,7 @@ class Principal(BaseModel):
 
     @property
     def is_admin(self) -> bool:
+        """Whether the caller holds the admin role."""
         return self.role is Role.ADMIN
 
 

@@ -18,6 +18,8 @@ from agentflow.domain.vectors import SearchFilters
 
 
 class AgentName(StrEnum):
+    """The agents that exchange A2A messages."""
+
     ORCHESTRATOR = "orchestrator"
     RETRIEVAL = "retrieval"
     SYNTHESIS = "synthesis"
@@ -51,6 +53,8 @@ class AgentRequest(AgentMessage):
 
 
 class RetrievalRequest(AgentRequest):
+    """Find passages for a question (with the conversation's earlier questions)."""
+
     question: str
     history: list[str] = Field(default_factory=list)  # earlier questions, oldest first
     top_k: int = 5
@@ -58,6 +62,8 @@ class RetrievalRequest(AgentRequest):
 
 
 class RetrievalResponse(AgentMessage):
+    """The passages found, what was searched for, and how the search was routed."""
+
     passages: list[Passage]
     search_text: str  # what was searched for (the question, maybe joined with context)
     routing: Routing = Field(default_factory=Routing)  # the documents preferred, and why
@@ -88,6 +94,8 @@ class AnswerSentence(BaseModel):
 
 
 class SynthesisRequest(AgentRequest):
+    """Answer the question from ``passages``, streaming tokens to ``stream`` when given."""
+
     question: str
     history: list[str] = Field(default_factory=list)
     passages: list[Passage]
@@ -96,6 +104,8 @@ class SynthesisRequest(AgentRequest):
 
 
 class SynthesisResponse(AgentMessage):
+    """The answer, its sentences tied to passages, and how confident the agent is."""
+
     answer: str
     sentences: list[AnswerSentence]
     confidence: float = Field(ge=0.0, le=1.0)
@@ -107,11 +117,15 @@ class SynthesisResponse(AgentMessage):
 
 
 class CitationRequest(AgentRequest):
+    """Find each sentence's quote in ``passages`` and turn its marker into a citation."""
+
     passages: list[Passage]
     sentences: list[AnswerSentence]
 
 
 class CitationResponse(AgentMessage):
+    """The verified citations, and the markers whose quote was not found."""
+
     citations: list[Citation]
     unverified: list[int] = Field(default_factory=list)  # markers whose quote was not found
     usage: AgentUsage

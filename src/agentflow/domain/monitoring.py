@@ -29,6 +29,7 @@ class WindowFigures(BaseModel):
 
     @classmethod
     def of(cls, figures: Figures) -> WindowFigures:
+        """The figures of ``figures`` as rates and percentiles."""
         return cls(calls=figures.calls, errors=figures.errors, fallbacks=figures.fallbacks,
                    error_rate=figures.error_rate,
                    fallback_rate=figures.fallbacks / figures.calls if figures.calls else None,
@@ -36,6 +37,8 @@ class WindowFigures(BaseModel):
 
 
 class HealthStatus(StrEnum):
+    """How an agent is doing in the current window, against its baseline."""
+
     HEALTHY = "healthy"
     DEGRADED = "degraded"  # errors or latency well above usual, still answering
     FAILING = "failing"  # half its calls or more fail
@@ -43,6 +46,8 @@ class HealthStatus(StrEnum):
 
 
 class AgentHealth(BaseModel):
+    """One agent's status with its current-window and baseline figures."""
+
     agent: str
     status: HealthStatus
     window: WindowFigures
@@ -62,6 +67,9 @@ class TenantFigures(BaseModel):
 
 
 class DocumentFigures(BaseModel):
+    """A tenant's documents finished since the monitor started: ready and failed, with the
+    pages and chunks of the ready ones."""
+
     ready: int = 0
     failed: int = 0
     pages: int = 0
@@ -103,12 +111,16 @@ class MonitorSnapshot(BaseModel):
 
 
 class Period(StrEnum):
+    """The length of the periods a usage report sums over."""
+
     HOUR = "hour"
     DAY = "day"
     MONTH = "month"
 
 
 class UsageRow(UsageTotal):
+    """A ``UsageTotal`` of the period starting at ``period_start``."""
+
     period_start: datetime
 
 

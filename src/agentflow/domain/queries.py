@@ -43,6 +43,8 @@ class Citation(BaseModel):
 
 
 class AgentUsage(BaseModel):
+    """What one agent spent on a query: tokens in and out on ``model``, and their cost in USD."""
+
     input_tokens: int = 0
     output_tokens: int = 0
     model: str
@@ -62,6 +64,8 @@ class UsageTotal(BaseModel):
 
 
 class QueryStatus(StrEnum):
+    """Where a query stands: ``running`` until it is answered (``completed``) or ``failed``."""
+
     RUNNING = "running"
     COMPLETED = "completed"
     FAILED = "failed"

@@ -10,6 +10,8 @@ from agentflow.domain.documents import PageSpan
 
 
 class SparseVector(BaseModel):
+    """Non-zero term weights: ``values[i]`` is the weight of term ``indices[i]``."""
+
     indices: list[int]
     values: list[float]
 
@@ -32,12 +34,17 @@ class IndexedChunk(BaseModel):
 
 
 class SearchMode(StrEnum):
+    """What a search ranks by: dense vectors, BM25 (sparse), or both fused."""
+
     DENSE = "dense"
     BM25 = "bm25"
     HYBRID = "hybrid"
 
 
 class FusionMethod(StrEnum):
+    """How hybrid search merges its two rankings: reciprocal rank fusion or distribution-based
+    score fusion."""
+
     RRF = "rrf"
     DBSF = "dbsf"
 
@@ -52,6 +59,8 @@ class Fusion(BaseModel):
 
 
 class SearchFilters(BaseModel):
+    """Narrows a search to these documents and to chunks with any of these tags (``None``: all)."""
+
     document_ids: list[str] | None = Field(default=None, max_length=100)
     tags: list[str] | None = Field(default=None, max_length=50)
 
@@ -70,6 +79,8 @@ class SearchQuery(BaseModel):
 
 
 class SearchHit(BaseModel):
+    """One chunk a search found, with its score (higher is better)."""
+
     chunk_id: str
     document_id: str
     document_name: str = ""

@@ -33,6 +33,7 @@ class Figures:
     latencies_ms: list[float] = field(default_factory=list)
 
     def add(self, other: Figures) -> None:
+        """Add ``other``'s figures to these."""
         self.calls += other.calls
         self.errors += other.errors
         self.fallbacks += other.fallbacks
@@ -41,14 +42,17 @@ class Figures:
         self.latencies_ms.extend(other.latencies_ms)
 
     def latency(self, ms: float) -> None:
+        """Record one latency sample (dropped beyond ``MAX_LATENCIES``)."""
         if len(self.latencies_ms) < MAX_LATENCIES:
             self.latencies_ms.append(ms)
 
     @property
     def error_rate(self) -> float | None:
+        """Errors per call; None without calls."""
         return self.errors / self.calls if self.calls else None
 
     def p(self, q: float) -> float | None:
+        """The ``q``-th latency percentile (0-100); None without samples."""
         return percentile(self.latencies_ms, q) if self.latencies_ms else None
 
 
@@ -56,6 +60,8 @@ class SlidingWindows:
     """Figures per subject in time slots; ``current`` and ``baseline`` merge them."""
 
     def __init__(self, window_s: float, baseline_windows: int) -> None:
+        """Windows of ``window_s`` seconds; the baseline is the ``baseline_windows`` before the
+        current one."""
         self.window_s = window_s
         self._slot_s = window_s / SLOTS
         self._keep = SLOTS * (baseline_windows + 1)
@@ -81,10 +87,12 @@ class SlidingWindows:
         return merged
 
     def current(self, subject: str, now: float) -> Figures:
+        """``subject``'s figures over the current window, the one ending at ``now``."""
         last = int(now // self._slot_s)
         return self._merged(subject, range(last - SLOTS + 1, last + 1))
 
     def baseline(self, subject: str, now: float) -> Figures:
+        """``subject``'s figures over the baseline windows, merged."""
         last = int(now // self._slot_s) - SLOTS
         return self._merged(subject, range(last - SLOTS * self._baseline_windows + 1, last + 1))
 
@@ -95,9 +103,11 @@ class SlidingWindows:
                 for start in range(first, first + SLOTS * self._baseline_windows, SLOTS)]
 
     def baseline_windows(self) -> int:
+        """How many windows the baseline spans."""
         return self._baseline_windows
 
     def subjects(self) -> set[str]:
+        """Every subject with figures in a slot still kept."""
         return {subject for slot in self._slots.values() for subject in slot}
 
 

@@ -10,12 +10,17 @@ from pydantic import BaseModel
 
 
 class WorkflowStatus(StrEnum):
+    """Where a workflow instance stands; a terminated one counts as failed."""
+
     RUNNING = "running"
     COMPLETED = "completed"
     FAILED = "failed"
 
 
 class WorkflowState(BaseModel):
+    """A workflow instance as an engine reports it: its output once completed, its error's
+    message and type name once failed."""
+
     instance_id: str
     name: str
     status: WorkflowStatus

@@ -14,13 +14,18 @@ class Agent(Protocol):
 
     name: AgentName
 
-    async def handle(self, request: AgentMessage) -> AgentMessage: ...
+    async def handle(self, request: AgentMessage) -> AgentMessage:
+        """Answer ``request``; a request of a type this agent does not take is a ``TypeError``."""
+        ...
 
 
 class AgentTransport(Protocol):
     """Delivers a request to the named agent and returns its typed response."""
 
-    def register(self, agent: Agent) -> None: ...
+    def register(self, agent: Agent) -> None:
+        """Make ``agent`` callable by its name; a transport whose agents run as services of
+        their own (Dapr) refuses with ``TypeError``."""
+        ...
 
     async def call(
         self, agent: AgentName, request: AgentMessage, response_type: type[ResponseT]

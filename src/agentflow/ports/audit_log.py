@@ -8,6 +8,8 @@ from agentflow.domain.identity import AuditEntry
 
 
 class AuditLog(Protocol):
+    """Per-tenant audit entries: appended once, never changed, read newest first."""
+
     async def append(self, entry: AuditEntry) -> AuditEntry:
         """Store ``entry`` (its ``id`` assigned here) and return it. There is no update or
         delete: the adapters refuse both at the storage level."""
@@ -18,4 +20,7 @@ class AuditLog(Protocol):
         """The tenant's entries newest first, older than the entry id ``before`` if given."""
         ...
 
-    async def close(self) -> None: ...
+    async def close(self) -> None:
+        """Release what the log itself holds (a Redis client shared with other stores stays
+        open)."""
+        ...

@@ -11,11 +11,17 @@ from typing import Protocol
 class BlobWriter(Protocol):
     """An upload in progress; nothing is visible under a key until ``commit``."""
 
-    async def write(self, data: bytes) -> None: ...
+    async def write(self, data: bytes) -> None:
+        """Append ``data`` to the upload."""
+        ...
 
-    async def commit(self, key: str) -> None: ...
+    async def commit(self, key: str) -> None:
+        """Make the upload the blob under ``key`` in one step, replacing any blob already there."""
+        ...
 
-    async def abort(self) -> None: ...
+    async def abort(self) -> None:
+        """Discard the upload; nothing is stored."""
+        ...
 
 
 class BlobStore(Protocol):
@@ -33,9 +39,13 @@ class BlobStore(Protocol):
         """Stream the blob's bytes."""
         ...
 
-    async def exists(self, key: str) -> bool: ...
+    async def exists(self, key: str) -> bool:
+        """Whether a blob is stored under ``key``."""
+        ...
 
-    async def size(self, key: str) -> int: ...
+    async def size(self, key: str) -> int:
+        """The blob's size in bytes; raises ``NotFound`` if there is none."""
+        ...
 
     async def delete(self, key: str) -> None:
         """Remove the blob; a missing key is not an error."""

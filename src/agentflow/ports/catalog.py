@@ -27,12 +27,23 @@ class Catalog(Protocol):
         one instead (the dedup is atomic in the adapter)."""
         ...
 
-    async def get_document(self, tenant_id: str, document_id: str) -> Document | None: ...
+    async def get_document(self, tenant_id: str, document_id: str) -> Document | None:
+        """The tenant's document with its latest progress; None if there is none."""
+        ...
 
-    async def find_by_sha256(self, tenant_id: str, sha256: str) -> Document | None: ...
+    async def find_by_sha256(self, tenant_id: str, sha256: str) -> Document | None:
+        """The tenant's document whose content has this SHA-256 (upload dedup); None if none."""
+        ...
 
     async def save_document(self, document: Document) -> None:
         """Overwrite the mutable fields (status, progress, error, counts, warnings)."""
+        ...
+
+    async def save_document_if(self, document: Document, *,
+                               status: Sequence[DocumentStatus]) -> bool:
+        """Compare-and-set: overwrite like ``save_document`` only if the stored document's
+        status is one of ``status``, atomically; ``False``, and nothing written, if it is
+        another or the document is gone (never re-created)."""
         ...
 
     async def update_progress(self, tenant_id: str, document_id: str, progress: Progress) -> None:
@@ -66,7 +77,9 @@ class Catalog(Protocol):
         """Delete the record with its pages and chunks."""
         ...
 
-    async def save_pages(self, tenant_id: str, pages: Sequence[DocumentPage]) -> None: ...
+    async def save_pages(self, tenant_id: str, pages: Sequence[DocumentPage]) -> None:
+        """Store extracted pages, replacing any stored with the same document and number."""
+        ...
 
     async def save_page_json(self, tenant_id: str, document_id: str,
                              pages: Sequence[PageJson]) -> None:
@@ -74,9 +87,12 @@ class Catalog(Protocol):
         ...
 
     async def get_page(self, tenant_id: str, document_id: str, number: int) -> DocumentPage | None:
+        """Page ``number`` (1-based) with its geometry; None if it has not been extracted."""
         ...
 
-    async def count_pages(self, tenant_id: str, document_id: str) -> int: ...
+    async def count_pages(self, tenant_id: str, document_id: str) -> int:
+        """How many pages of the document have been extracted and stored."""
+        ...
 
     async def get_pages(self, tenant_id: str, document_id: str) -> list[DocumentPage]:
         """Every extracted page of the document, in order."""
@@ -107,7 +123,9 @@ class Catalog(Protocol):
         """Insert or overwrite the query record."""
         ...
 
-    async def get_query(self, tenant_id: str, query_id: str) -> QueryRecord | None: ...
+    async def get_query(self, tenant_id: str, query_id: str) -> QueryRecord | None:
+        """The tenant's query record; None if there is none."""
+        ...
 
     async def conversation(self, tenant_id: str, conversation_id: str) -> list[QueryRecord]:
         """The queries of a conversation, oldest first (empty if there is none)."""

@@ -16,7 +16,13 @@ Handler = Callable[[DomainEvent], Awaitable[None]]
 
 
 class EventBus(Protocol):
-    async def publish(self, event: DomainEvent) -> None: ...
+    """Fans domain events out to subscribers by type pattern; keeps the newest for ``recent``."""
+
+    async def publish(self, event: DomainEvent) -> None:
+        """Deliver ``event`` to every matching subscriber without waiting for them; a failing
+        listener is logged, never raised here. A bus that cannot be reached raises
+        ``StoreUnavailable``."""
+        ...
 
     def subscribe(self, pattern: str, handler: Handler) -> None:
         """Call ``handler`` for every event whose ``type`` matches the glob ``pattern``

@@ -9,11 +9,16 @@ from agentflow.domain.documents import Document
 
 
 class IngestionDispatch(Protocol):
+    """Hands uploaded documents over to ingestion, once per attempt."""
+
     async def start(self) -> None:
         """Begin dispatching; hand over again every document a crash left unfinished."""
         ...
 
-    async def stop(self) -> None: ...
+    async def stop(self) -> None:
+        """Stop handing documents over; what is queued or in flight here is dropped, and the next
+        ``start`` hands over every document it left unfinished."""
+        ...
 
     def submit(self, document: Document) -> None:
         """Ingest ``document`` (its current attempt); returns at once, never raises. Submitting

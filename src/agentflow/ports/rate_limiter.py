@@ -8,6 +8,8 @@ from pydantic import BaseModel
 
 
 class RateDecision(BaseModel):
+    """The answer to one ``take``."""
+
     allowed: bool
     remaining: float  # tokens left after this request (when allowed)
     retry_after_s: float  # when not allowed: how long until ``cost`` tokens are there
@@ -20,4 +22,7 @@ class RateLimiter(Protocol):
     take more than the bucket holds."""
 
     async def take(self, key: str, *, capacity: float, rate_per_s: float,
-                   cost: float = 1.0) -> RateDecision: ...
+                   cost: float = 1.0) -> RateDecision:
+        """Take ``cost`` tokens from ``key``'s bucket if it holds them (a new bucket starts full);
+        a refused request takes nothing."""
+        ...

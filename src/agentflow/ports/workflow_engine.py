@@ -19,42 +19,66 @@ class Task(Protocol):
     """A pending result; yield it from the workflow to wait for it."""
 
     @property
-    def is_complete(self) -> bool: ...
+    def is_complete(self) -> bool:
+        """Whether the task has its result (or its error)."""
+        ...
 
-    def get_result(self) -> Any: ...
+    def get_result(self) -> Any:
+        """The task's result once complete; a failed task raises its error."""
+        ...
 
 
 class WorkflowContext(Protocol):
     """The surface of ``dapr.ext.workflow.DaprWorkflowContext`` that workflows may use."""
 
     @property
-    def instance_id(self) -> str: ...
+    def instance_id(self) -> str:
+        """The id of the running workflow instance."""
+        ...
 
     @property
-    def is_replaying(self) -> bool: ...
+    def is_replaying(self) -> bool:
+        """Whether Dapr is replaying history (never in process): skip side effects such as logs."""
+        ...
 
     @property
-    def current_utc_datetime(self) -> datetime: ...
+    def current_utc_datetime(self) -> datetime:
+        """The workflow's time, deterministic under replay (use it, not ``datetime.now``)."""
+        ...
 
     def call_activity(
         self, activity: str, *, input: Any = None, retry_policy: RetryPolicy | None = None
-    ) -> Task: ...
+    ) -> Task:
+        """A task that runs the registered ``activity`` with ``input``, retried per
+        ``retry_policy``; its final failure is thrown in as ``ActivityError``. Errors about the
+        input (``InvalidInput``, ``IngestionFailed``) are never retried."""
+        ...
 
-    def create_timer(self, fire_at: datetime | timedelta) -> Task: ...
+    def create_timer(self, fire_at: datetime | timedelta) -> Task:
+        """A task that completes at ``fire_at`` (a UTC time, or a delay from now)."""
+        ...
 
-    def when_all(self, tasks: Sequence[Task]) -> Task: ...
+    def when_all(self, tasks: Sequence[Task]) -> Task:
+        """A task resolving to the results of ``tasks``, in order; the first failure is raised."""
+        ...
 
-    def when_any(self, tasks: Sequence[Task]) -> Task: ...
+    def when_any(self, tasks: Sequence[Task]) -> Task:
+        """A task resolving to the first of ``tasks`` to complete (that task, not its result)."""
+        ...
 
 
 class ActivityContext(Protocol):
     """What an activity learns about its call (as ``WorkflowActivityContext``)."""
 
     @property
-    def workflow_id(self) -> str: ...
+    def workflow_id(self) -> str:
+        """The id of the workflow instance that called the activity."""
+        ...
 
     @property
-    def task_id(self) -> int: ...
+    def task_id(self) -> int:
+        """The call's sequence number within that instance."""
+        ...
 
 
 Workflow = Callable[[WorkflowContext, Any], Generator[Task, Any, Any]]
@@ -71,6 +95,8 @@ class ActivityError(AgentFlowError):
     title = "Activity failed"
 
     def __init__(self, activity: str, error_type: str, message: str) -> None:
+        """``activity``: the failed activity's name; ``error_type`` and ``message``: its error's
+        type name and message."""
         super().__init__(message, activity=activity, error_type=error_type)
         self.activity = activity
         self.error_type = error_type
@@ -80,13 +106,23 @@ class ActivityError(AgentFlowError):
 class WorkflowEngine(Protocol):
     """Registers workflows and activities, starts instances and reports their state."""
 
-    def register_workflow(self, fn: Workflow, *, name: str | None = None) -> None: ...
+    def register_workflow(self, fn: Workflow, *, name: str | None = None) -> None:
+        """Make ``fn`` startable by ``name`` (its ``__name__`` by default); register it before
+        ``start``."""
+        ...
 
-    def register_activity(self, fn: Activity, *, name: str | None = None) -> None: ...
+    def register_activity(self, fn: Activity, *, name: str | None = None) -> None:
+        """Make ``fn`` callable from workflows by ``name`` (its ``__name__`` by default)."""
+        ...
 
-    async def start(self) -> None: ...
+    async def start(self) -> None:
+        """Get ready to schedule and run instances (Dapr: start the worker, connect the client)."""
+        ...
 
-    async def shutdown(self) -> None: ...
+    async def shutdown(self) -> None:
+        """Stop running workflows in this process: in-process instances are cancelled; Dapr's
+        stay in its history for a worker to resume."""
+        ...
 
     async def schedule_new_workflow(
         self, workflow: str, *, input: Any = None, instance_id: str
@@ -94,8 +130,14 @@ class WorkflowEngine(Protocol):
         """Start an instance; an id that is still running is not started twice."""
         ...
 
-    async def get_workflow_state(self, instance_id: str) -> WorkflowState | None: ...
+    async def get_workflow_state(self, instance_id: str) -> WorkflowState | None:
+        """The instance's current state; None if the engine does not know it (in process, the
+        oldest finished states are forgotten)."""
+        ...
 
     async def wait_for_workflow_completion(
         self, instance_id: str, *, timeout_s: float
-    ) -> WorkflowState: ...
+    ) -> WorkflowState:
+        """The instance's final state; raises ``TimeoutError`` if it is still running after
+        ``timeout_s``."""
+        ...

@@ -20,6 +20,7 @@ from agentflow.answering.page_images import PageImages
 from agentflow.answering.questions import Questions
 from agentflow.auth.authenticator import Authenticator
 from agentflow.domain.messages import AgentName
+from agentflow.ingestion.documents import Documents
 from agentflow.ingestion.queue import IngestionQueue
 from agentflow.ingestion.quotas import Quotas
 from agentflow.ingestion.uploads import Uploads
@@ -114,6 +115,7 @@ class Container:
     engine: WorkflowEngine
     uploads: Uploads
     ingestion: IngestionDispatch
+    documents: Documents  # inspect, correct, retry, delete (compare-and-set on status)
     search: SearchService
     agents: dict[AgentName, Agent]  # the role agents this process can serve
     transport: AgentTransport
@@ -197,6 +199,8 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
                      monitor=monitor, models=models, engine=engine,
                      uploads=uploads,
                      ingestion=ingestion,
+                     documents=Documents(catalog=catalog, index=index, profiles=profiles,
+                                         blobs=blobs, events=events, ingestion=ingestion),
                      search=search, agents=agents, transport=transport, questions=questions,
                      page_images=PageImages(catalog=catalog, blobs=blobs, extractor=extractor,
                                             executor=executor))

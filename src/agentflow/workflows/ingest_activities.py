@@ -22,6 +22,7 @@ from agentflow.domain.documents import (
     Progress,
 )
 from agentflow.domain.errors import (
+    Conflict,
     ExtractionTimeout,
     NoExtractableText,
     NotFound,
@@ -121,9 +122,18 @@ class IngestActivities:
         await self.index.delete_document(tenant_id, document_id)
         await self.profiles.remove(tenant_id, document_id)
 
-    async def _save(self, document: Document) -> None:
+    async def _save(self, document: Document, *, was: frozenset[DocumentStatus]) -> bool:
+        """Store ``document`` if its stored status is still one of ``was`` (compare-and-set:
+        a document deleted or changed meanwhile is not revived or overwritten)."""
         document.updated_at = datetime.now(UTC)
-        await self.catalog.save_document(document)
+        return await self.catalog.save_document_if(document, status=sorted(was))
+
+    async def _sweep(self, tenant_id: str, document_id: str) -> None:
+        """What in-flight work wrote for a document deleted meanwhile: pages, chunks, vectors,
+        the profile point, the event stream."""
+        await self.catalog.delete_document(tenant_id, document_id)
+        await self._unindex(tenant_id, document_id)
+        await self.events.close_stream(document_stream(tenant_id, document_id))
 
     async def begin(self, ctx: ActivityContext, ref: dict[str, Any]) -> dict[str, Any]:
         document = await self._document(ref)
@@ -140,7 +150,8 @@ class IngestActivities:
         document.pages, document.chunks, document.error = info.page_count, None, None
         document.warnings = []
         document.progress = Progress(stage=IngestStage.EXTRACTING, done=0, total=info.page_count)
-        await self._save(document)
+        if not await self._save(document, was=_INGESTING):
+            raise NotFound("the document was deleted or changed", document_id=document.id)
         await self._progress(document, document.progress)
         return {"page_count": info.page_count}
 
@@ -185,7 +196,7 @@ class IngestActivities:
         warnings = [warning for page in pages for warning in page.warnings]
         if not any(page.text.strip() for page in pages):
             document.warnings = warnings
-            await self._save(document)
+            await self._save(document, was=_INGESTING)
             raise NoExtractableText(_no_text_reason({warning.code for warning in warnings}))
         tokenizer = self.embedder.tokenizer
         policy = ChunkingPolicy(max_tokens=min(self.chunk_tokens, tokenizer.max_tokens),
@@ -204,7 +215,8 @@ class IngestActivities:
         await self.catalog.replace_chunks(document.tenant_id, document.id, chunks)
         document.chunks, document.warnings = len(chunks), warnings
         document.progress = Progress(stage=IngestStage.EMBEDDING, done=0, total=len(chunks))
-        await self._save(document)
+        if not await self._save(document, was=_INGESTING):
+            raise NotFound("the document was deleted or changed", document_id=document.id)
         await self._progress(document, document.progress)
         return {"chunks": len(chunks)}
 
@@ -239,7 +251,12 @@ class IngestActivities:
         await self.profiles.put(document)
         document.status = DocumentStatus.READY
         document.progress = Progress(stage=IngestStage.DONE, done=indexed, total=indexed)
-        await self._save(document)
+        if not await self._save(document, was=frozenset({DocumentStatus.PROCESSING})):
+            if await self.catalog.get_document(document.tenant_id, document.id) is None:
+                await self._sweep(document.tenant_id, document.id)  # deleted meanwhile
+                return {"status": "deleted"}
+            raise Conflict("the document changed while it was ingested",
+                           document_id=document.id)
         await self.events.append(document_stream(document.tenant_id, document.id), "ready",
                                  _summary(document))
         await self._announce(document)
@@ -262,15 +279,19 @@ class IngestActivities:
     async def fail(self, ctx: ActivityContext, failure: dict[str, Any]) -> dict[str, Any]:
         document = await self.catalog.get_document(failure["tenant_id"], failure["document_id"])
         if document is None:  # deleted while ingesting: sweep what in-flight work re-created
-            await self.catalog.delete_document(failure["tenant_id"], failure["document_id"])
-            await self._unindex(failure["tenant_id"], failure["document_id"])
+            await self._sweep(failure["tenant_id"], failure["document_id"])
             return {"status": "deleted"}
         stage = IngestStage(failure["stage"])
         document.status = DocumentStatus.FAILED
         document.error = DocumentError(code=code_for_error_type(failure["error_type"]),
                                        message=failure["message"], stage=stage)
+        if not await self._save(document, was=_INGESTING):
+            # Deleted meanwhile (swept), or settled by another run: nothing of ours to mark.
+            if await self.catalog.get_document(document.tenant_id, document.id) is None:
+                await self._sweep(document.tenant_id, document.id)
+                return {"status": "deleted"}
+            return {"status": "unchanged"}
         await self._unindex(document.tenant_id, document.id)
-        await self._save(document)
         await self.events.append(document_stream(document.tenant_id, document.id), "failed",
                                  _summary(document))
         await self._announce(document)
@@ -279,6 +300,7 @@ class IngestActivities:
         return {"status": document.status.value}
 
 
+_INGESTING = frozenset({DocumentStatus.PENDING, DocumentStatus.PROCESSING})
 _UNITS = {IngestStage.EXTRACTING: "pages", IngestStage.CHUNKING: "pages",
           IngestStage.EMBEDDING: "chunks", IngestStage.INDEXING: "chunks"}
 

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
-from agentflow.domain.documents import Document, DocumentMetadata, DocumentStatus, Progress
+from agentflow.domain.documents import Document, DocumentMetadata, DocumentStatus
 from agentflow.domain.errors import Conflict, InvalidInput, NotFound
 from agentflow.domain.events import StreamEvent
 from agentflow.domain.jobs import document_stream
 from agentflow.domain.profiles import ProfileEdit
-from agentflow.gateway.deps import ContainerDep, TenantDep
+from agentflow.gateway.deps import ContainerDep, DocumentsDep, TenantDep
 from agentflow.gateway.multipart import read_form
 from agentflow.gateway.schemas import (
     DocumentList,
@@ -27,8 +26,6 @@ from agentflow.gateway.schemas import (
 )
 from agentflow.gateway.sse import last_event_id, sse_response
 from agentflow.ingestion.uploads import ReceivedFile
-from agentflow.observability import tracing
-from agentflow.observability.logging import current_trace_id
 from agentflow.runtime.container import Container
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
@@ -99,46 +96,19 @@ async def list_documents(
 
 
 @router.get("/{document_id}", response_model=DocumentView)
-async def get_document(document_id: str, container: ContainerDep,
+async def get_document(document_id: str, documents: DocumentsDep,
                        tenant_id: TenantDep) -> DocumentView:
     """Status, progress, error and warnings of one document."""
-    return DocumentView.of(await _document(container, tenant_id, document_id))
+    return DocumentView.of(await documents.get(tenant_id, document_id))
 
 
 @router.patch("/{document_id}", response_model=DocumentView)
-async def edit_document(document_id: str, edit: ProfileEdit, container: ContainerDep,
+async def edit_document(document_id: str, edit: ProfileEdit, documents: DocumentsDep,
                         tenant_id: TenantDep) -> DocumentView:
     """Correct a document's profile (title, organisations, kind, period) or tags. A ready
     document is indexed again with them (``pending``, then ``processing``, until ``ready``);
     routing uses the new profile from then on."""
-    document = await _document(container, tenant_id, document_id)
-    if document.status in (DocumentStatus.PENDING, DocumentStatus.PROCESSING):
-        raise Conflict("the document is being ingested; correct it once it is ready",
-                       document_status=document.status.value)
-    changes = edit.model_dump(exclude_unset=True, exclude_none=True)
-    if not changes:
-        raise InvalidInput("nothing to change: give title, tags, organisations, kind, "
-                           "fiscal_year, fiscal_quarter or period_end")
-    document.metadata = document.metadata.model_copy(update=changes)
-    if document.status is DocumentStatus.READY:
-        # Every chunk's indexed context names the document, and its profile point is indexed
-        # at the end of ingestion: index it again.
-        await _ingest_again(container, document)
-    else:
-        document.updated_at = datetime.now(UTC)
-        await container.catalog.save_document(document)
-    return DocumentView.of(document)
-
-
-async def _ingest_again(container: Container, document: Document) -> None:
-    """Send ``document`` back through ingestion from its kept original, traced to this
-    request; its event stream starts afresh."""
-    document.status, document.progress = DocumentStatus.PENDING, Progress()
-    document.trace_id, document.traceparent = current_trace_id(), tracing.traceparent()
-    document.updated_at = datetime.now(UTC)
-    await container.catalog.save_document(document)
-    await container.events.close_stream(document_stream(document.tenant_id, document.id))
-    container.ingestion.submit(document)
+    return DocumentView.of(await documents.edit(tenant_id, document_id, edit))
 
 
 @router.get("/{document_id}/events", response_class=StreamingResponse,
@@ -205,27 +175,15 @@ async def get_page_image(
 
 
 @router.post("/{document_id}/retry", status_code=202, response_model=DocumentView)
-async def retry_document(document_id: str, container: ContainerDep,
+async def retry_document(document_id: str, documents: DocumentsDep,
                          tenant_id: TenantDep) -> DocumentView:
     """Ingest a failed document again from its kept original."""
-    document = await _document(container, tenant_id, document_id)
-    if document.status is not DocumentStatus.FAILED:
-        raise Conflict(f"only failed documents can be retried; this one is {document.status}",
-                       document_status=document.status.value)
-    document.error = None
-    document.attempts += 1
-    await _ingest_again(container, document)
-    return DocumentView.of(document)
+    return DocumentView.of(await documents.retry(tenant_id, document_id))
 
 
 @router.delete("/{document_id}", status_code=204, response_class=Response)
-async def delete_document(document_id: str, container: ContainerDep,
+async def delete_document(document_id: str, documents: DocumentsDep,
                           tenant_id: TenantDep) -> Response:
     """Remove the file, the record with its pages and chunks, and every vector."""
-    document = await _document(container, tenant_id, document_id)
-    await container.index.delete_document(tenant_id, document_id)
-    await container.profiles.remove(tenant_id, document_id)
-    await container.catalog.delete_document(tenant_id, document_id)
-    await container.blobs.delete(document.blob_key)
-    await container.events.close_stream(document_stream(tenant_id, document_id))
+    await documents.delete(tenant_id, document_id)
     return Response(status_code=204)

@@ -54,6 +54,25 @@ redis.call('SET', KEYS[2], ARGV[2])
 return ARGV[2]
 """
 
+# Compare-and-set of a document: written (with its status indexes) only if its stored status
+# is one of ARGV[8..]; the old status back, or false (gone, or another status).
+_SAVE_IF = """
+local current = redis.call('GET', KEYS[1])
+if not current then return false end
+local old = cjson.decode(current)['status']
+local allowed = false
+for i = 8, #ARGV do if ARGV[i] == old then allowed = true end end
+if not allowed then return false end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('DEL', KEYS[2])
+redis.call('ZADD', ARGV[3], 0, ARGV[4])
+if old ~= ARGV[2] then redis.call('ZREM', ARGV[3] .. ':' .. old, ARGV[4]) end
+redis.call('ZADD', ARGV[3] .. ':' .. ARGV[2], 0, ARGV[4])
+if ARGV[7] == '1' then redis.call('SADD', ARGV[5], ARGV[6])
+else redis.call('SREM', ARGV[5], ARGV[6]) end
+return old
+"""
+
 
 def _stamp(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
@@ -75,6 +94,7 @@ class RedisCatalog:
         self._r = redis
         self._p = prefix
         self._add = redis.register_script(_ADD)
+        self._save_if = redis.register_script(_SAVE_IF)
 
     # -- documents -------------------------------------------------------------------------
 
@@ -161,6 +181,17 @@ class RedisCatalog:
         await pipe.execute()
         await self._index(document, previous=old)
 
+    async def save_document_if(self, document: Document, *,
+                               status: Sequence[DocumentStatus]) -> bool:
+        t = document.tenant_id
+        old = await self._save_if(
+            keys=[self._doc(t, document.id), f"{self._p}progress:{t}:{document.id}"],
+            args=[document.model_dump_json(), document.status.value, f"{self._p}docs:{t}",
+                  self._member(document), f"{self._p}unfinished", f"{t}|{document.id}",
+                  "1" if document.status in _UNFINISHED else "0",
+                  *(s.value for s in status)])
+        return old is not None
+
     async def update_progress(self, tenant_id: str, document_id: str, progress: Progress) -> None:
         await self._r.set(f"{self._p}progress:{tenant_id}:{document_id}",
                           progress.model_dump_json())
@@ -185,14 +216,17 @@ class RedisCatalog:
                       key=lambda d: d.created_at)
 
     async def delete_document(self, tenant_id: str, document_id: str) -> None:
+        t = tenant_id
+        parts = (self._doc(t, document_id), f"{self._p}progress:{t}:{document_id}",
+                 f"{self._p}pages:{t}:{document_id}", f"{self._p}chunks:{t}:{document_id}",
+                 f"{self._p}chunk-ids:{t}:{document_id}")
         document = await self.get_document(tenant_id, document_id)
-        if document is None:
+        if document is None:  # gone already: sweep what in-flight ingestion wrote since
+            await self._r.delete(*parts)
             return
-        t, member = tenant_id, self._member(document)
+        member = self._member(document)
         pipe = self._r.pipeline(transaction=True)
-        pipe.delete(self._doc(t, document_id), f"{self._p}progress:{t}:{document_id}",
-                    f"{self._p}pages:{t}:{document_id}", f"{self._p}chunks:{t}:{document_id}",
-                    f"{self._p}chunk-ids:{t}:{document_id}", f"{self._p}sha:{t}:{document.sha256}")
+        pipe.delete(*parts, f"{self._p}sha:{t}:{document.sha256}")
         pipe.zrem(f"{self._p}docs:{t}", member)
         for status in DocumentStatus:
             pipe.zrem(f"{self._p}docs:{t}:{status.value}", member)

@@ -102,6 +102,24 @@ class SqliteCatalog(SqliteQueries):
             "UPDATE documents SET status = ?, body = ? WHERE tenant_id = ? AND id = ?",
             (document.status, document.model_dump_json(), document.tenant_id, document.id))
 
+    async def save_document_if(self, document: Document, *,
+                               status: Sequence[DocumentStatus]) -> bool:
+        wanted = [s.value for s in status]
+        marks = ", ".join("?" * len(wanted))
+
+        def update(db: sqlite3.Connection) -> bool:
+            cursor = db.execute(
+                f"UPDATE documents SET status = ?, body = ? WHERE tenant_id = ? AND id = ? "
+                f"AND status IN ({marks})",
+                (document.status, document.model_dump_json(), document.tenant_id, document.id,
+                 *wanted))
+            try:
+                return cursor.rowcount == 1
+            finally:
+                cursor.close()
+
+        return bool(wanted) and await self._run(update)
+
     async def update_progress(self, tenant_id: str, document_id: str, progress: Progress) -> None:
         now = datetime.now(UTC).isoformat()
         await self._write(

@@ -1,0 +1,110 @@
+"""The documents service: a document's life after upload (inspect, correct, retry, delete).
+
+Every status change is a compare-and-set on the stored status (``Catalog.save_document_if``),
+so two requests, or a request and a finishing ingestion, never both win: a retry of a document
+that was deleted meanwhile finds it gone, an ingestion finishing a document deleted meanwhile
+sweeps what it re-created (see ``IngestActivities``). Deletion removes the record first: from
+then on no status change can bring the document back, and what ingestion still writes is
+swept by ingestion itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import structlog
+
+from agentflow.domain.documents import Document, DocumentStatus, Progress
+from agentflow.domain.errors import Conflict, InvalidInput, NotFound
+from agentflow.domain.jobs import document_stream
+from agentflow.domain.profiles import ProfileEdit
+from agentflow.observability import tracing
+from agentflow.observability.logging import current_trace_id
+from agentflow.ports.blob_store import BlobStore
+from agentflow.ports.catalog import Catalog
+from agentflow.ports.event_log import EventLog
+from agentflow.ports.ingestion_dispatch import IngestionDispatch
+from agentflow.ports.vector_index import VectorIndex
+from agentflow.retrieval.profile_index import ProfileIndex
+
+log = structlog.get_logger(__name__)
+SETTLED = frozenset({DocumentStatus.READY, DocumentStatus.FAILED})
+
+
+@dataclass
+class Documents:
+    """Inspect, correct, retry and delete a tenant's documents."""
+
+    catalog: Catalog
+    index: VectorIndex
+    profiles: ProfileIndex
+    blobs: BlobStore
+    events: EventLog
+    ingestion: IngestionDispatch
+
+    async def get(self, tenant_id: str, document_id: str) -> Document:
+        """The document, or ``NotFound`` (another tenant's too)."""
+        document = await self.catalog.get_document(tenant_id, document_id)
+        if document is None:
+            raise NotFound(f"no document {document_id}", document_id=document_id)
+        return document
+
+    async def edit(self, tenant_id: str, document_id: str, edit: ProfileEdit) -> Document:
+        """Correct the profile or tags; a ready document is indexed again with them."""
+        document = await self.get(tenant_id, document_id)
+        if document.status not in SETTLED:
+            raise Conflict("the document is being ingested; correct it once it is ready",
+                           document_status=document.status.value)
+        changes = edit.model_dump(exclude_unset=True, exclude_none=True)
+        if not changes:
+            raise InvalidInput("nothing to change: give title, tags, organisations, kind, "
+                               "fiscal_year, fiscal_quarter or period_end")
+        document.metadata = document.metadata.model_copy(update=changes)
+        if document.status is DocumentStatus.READY:
+            # Every chunk's indexed context names the document, and its profile point is
+            # indexed at the end of ingestion: index it again.
+            return await self._ingest_again(document, was=document.status)
+        document.updated_at = datetime.now(UTC)
+        await self._change(document, was=document.status)
+        return document
+
+    async def retry(self, tenant_id: str, document_id: str) -> Document:
+        """Ingest a failed document again from its kept original."""
+        document = await self.get(tenant_id, document_id)
+        if document.status is not DocumentStatus.FAILED:
+            raise Conflict(f"only failed documents can be retried; this one is {document.status}",
+                           document_status=document.status.value)
+        document.error = None
+        document.attempts += 1
+        return await self._ingest_again(document, was=DocumentStatus.FAILED)
+
+    async def delete(self, tenant_id: str, document_id: str) -> None:
+        """Remove the record with its pages and chunks, every vector, the profile point, the
+        file and the event stream. The record goes first, so nothing can revive it."""
+        document = await self.get(tenant_id, document_id)
+        await self.catalog.delete_document(tenant_id, document_id)
+        await self.index.delete_document(tenant_id, document_id)
+        await self.profiles.remove(tenant_id, document_id)
+        await self.blobs.delete(document.blob_key)
+        await self.events.close_stream(document_stream(tenant_id, document_id))
+        log.info("document_deleted", document_id=document_id, tenant_id=tenant_id,
+                 status=document.status.value)
+
+    async def _ingest_again(self, document: Document, *, was: DocumentStatus) -> Document:
+        """Send ``document`` back through ingestion from its kept original, traced to this
+        request; its event stream starts afresh."""
+        document.status, document.progress = DocumentStatus.PENDING, Progress()
+        document.trace_id, document.traceparent = current_trace_id(), tracing.traceparent()
+        document.updated_at = datetime.now(UTC)
+        await self._change(document, was=was)
+        await self.events.close_stream(document_stream(document.tenant_id, document.id))
+        self.ingestion.submit(document)
+        return document
+
+    async def _change(self, document: Document, *, was: DocumentStatus) -> None:
+        """Store ``document`` if it is still ``was``; else it changed under this request."""
+        if not await self.catalog.save_document_if(document, status=[was]):
+            current = await self.get(document.tenant_id, document.id)  # NotFound if deleted
+            raise Conflict(f"the document changed meanwhile; it is now {current.status}",
+                           document_status=current.status.value)
