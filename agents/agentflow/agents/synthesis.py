@@ -148,6 +148,7 @@ class ExtractiveSynthesisAgent:
         years = question_years(question)
         asked = set(asked_statements(request.question))
         found = [row for rank, passage in enumerate(request.passages)
+                 if rank < FIGURE_PASSAGES or asked  # later passages: their statement rows
                  for row in rows(passage, rank)
                  if rank < FIGURE_PASSAGES or row.statement in asked]
         if not found:

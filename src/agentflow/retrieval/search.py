@@ -86,8 +86,10 @@ class SearchService:
         preferred = [p.document_id for p in routing.preferred][:STATEMENT_DOCUMENTS]
         if not statements or not preferred or not passages:
             return passages, routing
-        wanted = statement_query(text, statements)
-        dense, sparse = await self._dense(wanted), self.sparse.encode_query(wanted)
+        # The question's own vector (cached: the search above embedded it); the captions
+        # only need the keyword side, and a second embedding would cost more than the search.
+        dense = await self._dense(text.strip())
+        sparse = self.sparse.encode_query(statement_query(text, statements))
         found = await asyncio.gather(*(self.index.search(SearchQuery(
             tenant_id=tenant_id, dense=dense, sparse=sparse, mode=SearchMode.HYBRID,
             limit=STATEMENT_POOL, prefetch_limit=STATEMENT_POOL, fusion=self.fusion,
