@@ -20,7 +20,7 @@ from agentflow.domain.messages import (
     expect,
 )
 from agentflow.domain.queries import AgentUsage, Citation, Passage
-from agentflow.ports.catalog import Catalog
+from agentflow.ports.page_store import PageStore
 from agentflow.retrieval.quotes import find_quote, quote_boxes
 from agentflow.retrieval.sentences import SentenceVectors
 
@@ -42,7 +42,7 @@ def page_offset(passage: Passage, offset: int) -> tuple[int, int | None]:
 class QuoteVerifier:
     """Finds a quote on its passage's pages (reading each page once per request)."""
 
-    def __init__(self, catalog: Catalog, tenant_id: str) -> None:
+    def __init__(self, catalog: PageStore, tenant_id: str) -> None:
         self._catalog = catalog
         self._tenant_id = tenant_id
         self._pages: dict[tuple[str, int], DocumentPage | None] = {}
@@ -94,7 +94,7 @@ async def supported_citation(verifier: QuoteVerifier, vectors: SentenceVectors |
 class CitationAgent:
     name = AgentName.CITATION
 
-    def __init__(self, catalog: Catalog, vectors: SentenceVectors | None = None) -> None:
+    def __init__(self, catalog: PageStore, vectors: SentenceVectors | None = None) -> None:
         self._catalog = catalog
         self._vectors = vectors
 

@@ -29,7 +29,7 @@ from agentflow.domain.messages import (
     expect,
 )
 from agentflow.domain.queries import Citation, Passage
-from agentflow.ports.catalog import Catalog
+from agentflow.ports.page_store import PageStore
 from agentflow.retrieval.sentences import SentenceVectors
 
 
@@ -46,7 +46,7 @@ class QuoteChoices(BaseModel):
 class LlmCitationAgent:
     name = AgentName.CITATION
 
-    def __init__(self, runtime: LlmRuntime, catalog: Catalog, vectors: SentenceVectors) -> None:
+    def __init__(self, runtime: LlmRuntime, catalog: PageStore, vectors: SentenceVectors) -> None:
         self._runtime = runtime
         self._catalog = catalog
         self._vectors = vectors

@@ -20,7 +20,7 @@ from dapr.actor import Actor, ActorInterface, Remindable, actormethod
 from agentflow.domain.documents import DocumentError, DocumentStatus, IngestStage
 from agentflow.domain.jobs import INGEST_WORKFLOW, IngestInput
 from agentflow.domain.workflows import WorkflowStatus
-from agentflow.ports.catalog import Catalog
+from agentflow.ports.document_records import DocumentRecords
 from agentflow.ports.workflow_engine import WorkflowEngine
 
 log = structlog.get_logger(__name__)
@@ -35,7 +35,7 @@ class IngestionServices:
     """What the actors of this process use; set once when the service starts."""
 
     engine: WorkflowEngine
-    catalog: Catalog
+    catalog: DocumentRecords
     pages_per_task: int = 32
     chunks_per_task: int = 64
     check_every: timedelta = timedelta(seconds=30)

@@ -25,7 +25,7 @@ from agentflow.gateway.problems import problem
 from agentflow.gateway.tenancy import principal_from_headers
 from agentflow.mcp.server import build_mcp_server
 from agentflow.observability.audit import Auditor
-from agentflow.ports.catalog import Catalog
+from agentflow.ports.page_store import PageStore
 from agentflow.retrieval.search import SearchService
 
 PATH = "/mcp"
@@ -39,7 +39,7 @@ class McpEndpoint:
         self._authenticator: Authenticator | None = None
 
     @asynccontextmanager
-    async def serving(self, search: SearchService, catalog: Catalog, *,
+    async def serving(self, search: SearchService, catalog: PageStore, *,
                       authenticator: Authenticator | None = None, audit: Auditor | None = None,
                       host: str = "127.0.0.1") -> AsyncIterator[MCPServer]:
         """Build the server and answer requests until the context exits.

@@ -21,7 +21,7 @@ from agentflow.domain.vectors import SearchFilters
 from agentflow.gateway.tenancy import tenant_from_headers
 from agentflow.observability import tracing
 from agentflow.observability.audit import Auditor
-from agentflow.ports.catalog import Catalog
+from agentflow.ports.page_store import PageStore
 from agentflow.retrieval.results import (
     DocumentInfo,
     DocumentList,
@@ -52,7 +52,7 @@ def request_tenant(ctx: Context) -> str:
     return tenant_from_headers(headers) if headers is not None else tenant_from_headers({})
 
 
-def build_mcp_server(search: SearchService, catalog: Catalog, *,
+def build_mcp_server(search: SearchService, catalog: PageStore, *,
                      tenant: Callable[[Context], str] = request_tenant,
                      audit: Auditor | None = None) -> MCPServer:
     """An ``MCPServer`` whose tools call ``search`` for the calling tenant."""

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 from agentflow.domain.documents import PDF, Document, DocumentPage
 from agentflow.domain.errors import Conflict, InvalidInput, NotFound
 from agentflow.ingestion.jobs import render_page
 from agentflow.ports.batch_executor import BatchExecutor
 from agentflow.ports.blob_store import BlobStore
-from agentflow.ports.catalog import Catalog
+from agentflow.ports.chunk_store import ChunkStore
 from agentflow.ports.extractor import Extractor
+from agentflow.ports.page_store import PageStore
 from agentflow.retrieval.quotes import Box, find_quote, quote_boxes
 
 _CHUNK_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -19,9 +21,13 @@ MAX_HIGHLIGHT_CHARS = 2_000
 RENDER_TIMEOUT_S = 30.0
 
 
+class PageSources(PageStore, ChunkStore, Protocol):
+    """What page images read: pages and the chunks a highlight names."""
+
+
 @dataclass
 class PageImages:
-    catalog: Catalog
+    catalog: PageSources
     blobs: BlobStore
     extractor: Extractor
     executor: BatchExecutor

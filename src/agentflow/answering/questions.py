@@ -6,6 +6,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 
 import structlog
 
@@ -21,8 +22,9 @@ from agentflow.domain.queries import (
 )
 from agentflow.ingestion.quotas import Quotas
 from agentflow.observability import tracing
-from agentflow.ports.catalog import Catalog
+from agentflow.ports.document_records import DocumentRecords
 from agentflow.ports.event_log import EventLog
+from agentflow.ports.query_records import QueryRecords
 from agentflow.ports.workflow_engine import WorkflowEngine
 
 log = structlog.get_logger(__name__)
@@ -30,9 +32,13 @@ TERMINAL_EVENTS = frozenset({"done", "error"})
 HISTORY_TURNS = 3
 
 
+class QuestionRecords(QueryRecords, DocumentRecords, Protocol):
+    """What the questions service reads and writes: queries, and documents named in filters."""
+
+
 @dataclass
 class Questions:
-    catalog: Catalog
+    catalog: QuestionRecords
     engine: WorkflowEngine
     events: EventLog
     agent_attempts: int = 3

@@ -1,6 +1,6 @@
 """The documents service: a document's life after upload (inspect, correct, retry, delete).
 
-Every status change is a compare-and-set on the stored status (``Catalog.save_document_if``),
+Every status change is a compare-and-set on the stored status (``DocumentRecords.save_document_if``),
 so two requests, or a request and a finishing ingestion, never both win: a retry of a document
 that was deleted meanwhile finds it gone, an ingestion finishing a document deleted meanwhile
 sweeps what it re-created (see ``IngestActivities``). Deletion removes the record first: from
@@ -22,7 +22,7 @@ from agentflow.domain.profiles import ProfileEdit
 from agentflow.observability import tracing
 from agentflow.observability.logging import current_trace_id
 from agentflow.ports.blob_store import BlobStore
-from agentflow.ports.catalog import Catalog
+from agentflow.ports.document_records import DocumentRecords
 from agentflow.ports.event_log import EventLog
 from agentflow.ports.ingestion_dispatch import IngestionDispatch
 from agentflow.ports.vector_index import VectorIndex
@@ -36,7 +36,7 @@ SETTLED = frozenset({DocumentStatus.READY, DocumentStatus.FAILED})
 class Documents:
     """Inspect, correct, retry and delete a tenant's documents."""
 
-    catalog: Catalog
+    catalog: DocumentRecords
     index: VectorIndex
     profiles: ProfileIndex
     blobs: BlobStore

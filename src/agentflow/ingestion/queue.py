@@ -15,7 +15,7 @@ from agentflow.domain.documents import Document
 from agentflow.domain.jobs import INGEST_WORKFLOW, IngestInput
 from agentflow.domain.workflows import WorkflowStatus
 from agentflow.observability.logging import bind_trace_id
-from agentflow.ports.catalog import Catalog
+from agentflow.ports.document_records import DocumentRecords
 from agentflow.ports.workflow_engine import WorkflowEngine
 
 log = structlog.get_logger(__name__)
@@ -27,7 +27,7 @@ class IngestionQueue:
     slot: its next document waits while other tenants' go ahead)."""
 
     def __init__(
-        self, engine: WorkflowEngine, catalog: Catalog, *, concurrency: int,
+        self, engine: WorkflowEngine, catalog: DocumentRecords, *, concurrency: int,
         pages_per_task: int, chunks_per_task: int, workflow_timeout_s: float = 3600.0,
         per_tenant: int | None = None,
     ) -> None:

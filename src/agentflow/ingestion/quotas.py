@@ -5,15 +5,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from agentflow.domain.errors import QuotaExceeded
-from agentflow.ports.catalog import Catalog
+from agentflow.ports.footprints import Footprints
+from agentflow.ports.usage_ledger import UsageLedger
 from agentflow.settings import LimitSettings
+
+
+class QuotaRecords(Footprints, UsageLedger, Protocol):
+    """What quotas read: each tenant's footprint and usage."""
 
 
 @dataclass
 class Quotas:
-    catalog: Catalog
+    catalog: QuotaRecords
     limits: LimitSettings
 
     async def check_upload(self, tenant_id: str, documents: int, size_bytes: int) -> None:

@@ -18,7 +18,7 @@ from agentflow.observability import tracing
 from agentflow.observability.logging import current_trace_id
 from agentflow.ports.batch_executor import BatchExecutor
 from agentflow.ports.blob_store import BlobStore, BlobWriter
-from agentflow.ports.catalog import Catalog
+from agentflow.ports.document_records import DocumentRecords
 from agentflow.ports.extractor import Extractor
 
 log = structlog.get_logger(__name__)
@@ -75,7 +75,7 @@ class ReceivedFile:
 class Uploads:
     """All-or-nothing per request: one bad file rejects the request and keeps none of it."""
 
-    catalog: Catalog
+    catalog: DocumentRecords
     blobs: BlobStore
     extractor: Extractor
     executor: BatchExecutor

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from agentflow.domain.errors import InvalidInput
 from agentflow.domain.monitoring import Period, UsageReport, UsageRow
-from agentflow.ports.catalog import Catalog
+from agentflow.ports.usage_ledger import UsageLedger
 
 MAX_PERIODS = 366
 
@@ -41,7 +41,7 @@ def _next(period: Period, start: datetime) -> datetime:
     return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-async def usage_report(catalog: Catalog, *, period: Period, since: datetime,
+async def usage_report(catalog: UsageLedger, *, period: Period, since: datetime,
                        until: datetime | None = None,
                        tenant_id: str | None = None) -> UsageReport:
     """Per period, tenant, agent and model; shares per agent over the whole range."""

@@ -15,7 +15,7 @@ from agentflow.domain.documents import Document, DocumentStatus
 from agentflow.domain.profiles import Routing
 from agentflow.domain.queries import Passage
 from agentflow.domain.vectors import Fusion, SearchFilters, SearchHit, SearchMode, SearchQuery
-from agentflow.ports.catalog import Catalog
+from agentflow.ports.document_records import DocumentRecords
 from agentflow.ports.embedder import Embedder
 from agentflow.ports.sparse_encoder import SparseEncoder
 from agentflow.ports.vector_index import VectorIndex
@@ -41,7 +41,7 @@ class SearchService:
     embedder: Embedder
     sparse: SparseEncoder
     index: VectorIndex
-    catalog: Catalog
+    catalog: DocumentRecords
     fusion: Fusion = field(default_factory=Fusion)
     prefetch_limit: int = 50
     reranker: Reranker | None = None

@@ -14,7 +14,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 
@@ -35,19 +35,24 @@ from agentflow.domain.queries import AgentUsage, QueryRecord
 from agentflow.observability import metrics, tracing
 from agentflow.observability.audit import Auditor
 from agentflow.ports.agent_transport import AgentTransport, ResponseT
-from agentflow.ports.catalog import Catalog
 from agentflow.ports.event_bus import EventBus
 from agentflow.ports.event_log import EventLog
+from agentflow.ports.query_records import QueryRecords
+from agentflow.ports.usage_ledger import UsageLedger
 from agentflow.ports.workflow_engine import ActivityContext, WorkflowEngine
 from agentflow.workflows.answer_result import compose_result, failure_problem
 
 log = structlog.get_logger(__name__)
 
 
+class AnswerRecords(QueryRecords, UsageLedger, Protocol):
+    """What answering activities write: query records and usage."""
+
+
 @dataclass
 class AnswerActivities:
     transport: AgentTransport
-    catalog: Catalog
+    catalog: AnswerRecords
     events: EventLog
     bus: EventBus
     audit: Auditor

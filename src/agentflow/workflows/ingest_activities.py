@@ -6,7 +6,7 @@ import asyncio
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 
@@ -41,11 +41,13 @@ from agentflow.observability import metrics, tracing
 from agentflow.observability.audit import Auditor
 from agentflow.ports.batch_executor import BatchExecutor
 from agentflow.ports.blob_store import BlobStore
-from agentflow.ports.catalog import Catalog
+from agentflow.ports.chunk_store import ChunkStore
+from agentflow.ports.document_records import DocumentRecords
 from agentflow.ports.embedder import Embedder
 from agentflow.ports.event_bus import EventBus
 from agentflow.ports.event_log import EventLog
 from agentflow.ports.extractor import Extractor
+from agentflow.ports.page_store import PageStore
 from agentflow.ports.sparse_encoder import SparseEncoder
 from agentflow.ports.vector_index import VectorIndex
 from agentflow.ports.workflow_engine import ActivityContext, WorkflowEngine
@@ -54,11 +56,15 @@ from agentflow.retrieval.profile_index import ProfileIndex
 log = structlog.get_logger(__name__)
 
 
+class IngestRecords(DocumentRecords, PageStore, ChunkStore, Protocol):
+    """What ingestion activities read and write: documents, pages, chunks."""
+
+
 @dataclass
 class IngestActivities:
     """The ports ingestion needs; each method is one registered activity."""
 
-    catalog: Catalog
+    catalog: IngestRecords
     blobs: BlobStore
     extractor: Extractor
     executor: BatchExecutor
