@@ -7,6 +7,8 @@ from typing import Annotated
 import structlog
 from fastapi import Depends, Request
 
+from agentflow.answering.page_images import PageImages
+from agentflow.answering.questions import Questions
 from agentflow.domain.errors import Forbidden, RateLimited, Unauthenticated
 from agentflow.domain.identity import Principal
 from agentflow.domain.tenancy import DEFAULT_TENANT
@@ -29,6 +31,20 @@ def get_documents(container: ContainerDep) -> Documents:
 
 
 DocumentsDep = Annotated[Documents, Depends(get_documents)]
+
+
+def get_questions(container: ContainerDep) -> Questions:
+    return container.questions
+
+
+QuestionsDep = Annotated[Questions, Depends(get_questions)]
+
+
+def get_page_images(container: ContainerDep) -> PageImages:
+    return container.page_images
+
+
+PageImagesDep = Annotated[PageImages, Depends(get_page_images)]
 
 
 async def get_principal(request: Request, container: ContainerDep) -> Principal:

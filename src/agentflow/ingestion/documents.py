@@ -1,4 +1,5 @@
-"""The documents service: a document's life after upload (inspect, correct, retry, delete).
+"""The documents service: a document's life from upload on (upload, list, inspect, follow,
+read, correct, retry, delete).
 
 Every status change is a compare-and-set on the stored status (``DocumentRecords.save_document_if``),
 so two requests, or a request and a finishing ingestion, never both win: a retry of a document
@@ -10,38 +11,108 @@ swept by ingestion itself.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 import structlog
 
-from agentflow.domain.documents import Document, DocumentStatus, Progress
+from agentflow.domain.documents import (
+    Document,
+    DocumentMetadata,
+    DocumentPage,
+    DocumentStatus,
+    Progress,
+)
 from agentflow.domain.errors import Conflict, InvalidInput, NotFound
+from agentflow.domain.events import StreamEvent
 from agentflow.domain.jobs import document_stream
 from agentflow.domain.profiles import ProfileEdit
+from agentflow.ingestion.uploads import IncomingFile, ReceivedFile, Uploads
 from agentflow.observability import tracing
 from agentflow.observability.logging import current_trace_id
 from agentflow.ports.blob_store import BlobStore
 from agentflow.ports.document_records import DocumentRecords
 from agentflow.ports.event_log import EventLog
 from agentflow.ports.ingestion_dispatch import IngestionDispatch
+from agentflow.ports.page_store import PageStore
 from agentflow.ports.vector_index import VectorIndex
 from agentflow.retrieval.profile_index import ProfileIndex
 
 log = structlog.get_logger(__name__)
 SETTLED = frozenset({DocumentStatus.READY, DocumentStatus.FAILED})
+_SETTLED_EVENTS = frozenset(status.value for status in SETTLED)
+
+
+class DocumentStore(DocumentRecords, PageStore, Protocol):
+    """What the documents service reads and writes: document records and their pages."""
 
 
 @dataclass
 class Documents:
-    """Inspect, correct, retry and delete a tenant's documents."""
+    """Upload, list, inspect, follow, read, correct, retry and delete a tenant's documents."""
 
-    catalog: DocumentRecords
+    catalog: DocumentStore
     index: VectorIndex
     profiles: ProfileIndex
     blobs: BlobStore
     events: EventLog
     ingestion: IngestionDispatch
+    uploads: Uploads
+    max_files_per_request: int = 20
+
+    async def open(self, name: str) -> IncomingFile:
+        """A file of an upload request, to be written as it arrives."""
+        return await self.uploads.open(name)
+
+    async def upload(self, tenant_id: str, received: Sequence[ReceivedFile],
+                     metadata: DocumentMetadata) -> list[tuple[Document, bool]]:
+        """Record the files (all or none) and ingest each new one; ``(document, duplicate)``."""
+        accepted = await self.uploads.accept(tenant_id, received, metadata)
+        for document, duplicate in accepted:
+            if not duplicate:
+                self.ingestion.submit(document)
+        return accepted
+
+    async def list(self, tenant_id: str, *, status: DocumentStatus | None = None,
+                   cursor: str | None = None, limit: int = 50,
+                   ) -> tuple[list[Document], str | None]:
+        """The tenant's documents, newest first, a page at a time, and the next cursor."""
+        try:
+            return await self.catalog.list_documents(tenant_id, status=status, cursor=cursor,
+                                                     limit=limit)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from None
+
+    async def follow(self, tenant_id: str, document_id: str, *, after: str | None,
+                     ) -> AsyncIterator[StreamEvent] | None:
+        """The document's progress events, until ``ready`` or ``failed``; ``None`` when it
+        settled before this process started (its events are gone: report the document)."""
+        document = await self.get(tenant_id, document_id)
+        stream = document_stream(tenant_id, document_id)
+        last = await self.events.last(stream)
+        if document.status in SETTLED and (last is None or last.event not in _SETTLED_EVENTS):
+            return None
+        return self.events.subscribe(stream, after=after, until=_SETTLED_EVENTS)
+
+    async def original(self, tenant_id: str, document_id: str,
+                       ) -> tuple[Document, int, AsyncIterator[bytes]]:
+        """The document, its file's size and its bytes."""
+        document = await self.get(tenant_id, document_id)
+        size = await self.blobs.size(document.blob_key)
+        return document, size, self.blobs.read(document.blob_key)
+
+    async def page(self, tenant_id: str, document_id: str, number: int) -> DocumentPage:
+        """Page ``number`` (1-based); ``Conflict`` while it is still to be extracted."""
+        document = await self.get(tenant_id, document_id)
+        page = await self.catalog.get_page(tenant_id, document_id, number)
+        if page is None:
+            if document.status is not DocumentStatus.READY and 1 <= number <= (document.pages or 0):
+                raise Conflict(f"page {number} has not been extracted yet",
+                               document_status=document.status.value)
+            raise NotFound(f"document {document_id} has no page {number}", page=number)
+        return page
 
     async def get(self, tenant_id: str, document_id: str) -> Document:
         """The document, or ``NotFound`` (another tenant's too)."""

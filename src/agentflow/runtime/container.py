@@ -199,8 +199,10 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
                      monitor=monitor, models=models, engine=engine,
                      uploads=uploads,
                      ingestion=ingestion,
-                     documents=Documents(catalog=catalog, index=index, profiles=profiles,
-                                         blobs=blobs, events=events, ingestion=ingestion),
+                     documents=Documents(
+                         catalog=catalog, index=index, profiles=profiles, blobs=blobs,
+                         events=events, ingestion=ingestion, uploads=uploads,
+                         max_files_per_request=ingest.max_files_per_request),
                      search=search, agents=agents, transport=transport, questions=questions,
                      page_images=PageImages(catalog=catalog, blobs=blobs, extractor=extractor,
                                             executor=executor))

@@ -10,12 +10,11 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
-from agentflow.domain.documents import Document, DocumentMetadata, DocumentStatus
-from agentflow.domain.errors import Conflict, InvalidInput, NotFound
+from agentflow.domain.documents import DocumentMetadata, DocumentStatus
+from agentflow.domain.errors import InvalidInput
 from agentflow.domain.events import StreamEvent
-from agentflow.domain.jobs import document_stream
 from agentflow.domain.profiles import ProfileEdit
-from agentflow.gateway.deps import ContainerDep, DocumentsDep, TenantDep
+from agentflow.gateway.deps import DocumentsDep, PageImagesDep, TenantDep
 from agentflow.gateway.multipart import read_form
 from agentflow.gateway.schemas import (
     DocumentList,
@@ -26,17 +25,9 @@ from agentflow.gateway.schemas import (
 )
 from agentflow.gateway.sse import last_event_id, sse_response
 from agentflow.ingestion.uploads import ReceivedFile
-from agentflow.runtime.container import Container
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 _TERMINAL = frozenset({"ready", "failed"})
-
-
-async def _document(container: Container, tenant_id: str, document_id: str) -> Document:
-    document = await container.catalog.get_document(tenant_id, document_id)
-    if document is None:
-        raise NotFound(f"no document {document_id}", document_id=document_id)
-    return document
 
 
 def _metadata(raw: str | None) -> DocumentMetadata:
@@ -53,12 +44,11 @@ def _metadata(raw: str | None) -> DocumentMetadata:
                  "type": "object", "required": ["file"], "properties": {
                      "file": {"type": "array", "items": {"type": "string", "format": "binary"}},
                      "metadata": {"type": "string", "description": "JSON: title, tags"}}}}}}})
-async def upload_documents(request: Request, container: ContainerDep,
+async def upload_documents(request: Request, documents: DocumentsDep,
                            tenant_id: TenantDep) -> UploadResponse:
     """Upload one or more PDFs (``file`` parts) with optional ``metadata`` JSON."""
-    settings = container.settings.ingest
     form = await read_form(request.headers.get("content-type", ""), request.stream(),
-                           container.uploads.open, max_files=settings.max_files_per_request)
+                           documents.open, max_files=documents.max_files_per_request)
     received = [ReceivedFile(incoming=incoming, sha256=sha) for incoming, sha in form.files]
     if not received:
         raise InvalidInput("no file part named 'file' in the upload")
@@ -68,10 +58,7 @@ async def upload_documents(request: Request, container: ContainerDep,
         for item in received:
             await item.incoming.writer.abort()
         raise
-    accepted = await container.uploads.accept(tenant_id, received, metadata)
-    for document, duplicate in accepted:
-        if not duplicate:
-            container.ingestion.submit(document)
+    accepted = await documents.upload(tenant_id, received, metadata)
     return UploadResponse(documents=[
         UploadedDocument(id=document.id, name=document.name, status=document.status,
                          sha256=document.sha256, size_bytes=document.size_bytes,
@@ -82,17 +69,14 @@ async def upload_documents(request: Request, container: ContainerDep,
 
 @router.get("", response_model=DocumentList)
 async def list_documents(
-    container: ContainerDep, tenant_id: TenantDep,
+    documents: DocumentsDep, tenant_id: TenantDep,
     status: DocumentStatus | None = None, cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> DocumentList:
     """The tenant's documents, newest first, a page at a time."""
-    try:
-        documents, next_cursor = await container.catalog.list_documents(
-            tenant_id, status=status, cursor=cursor, limit=limit)
-    except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
-    return DocumentList(documents=[DocumentView.of(d) for d in documents], next_cursor=next_cursor)
+    found, next_cursor = await documents.list(tenant_id, status=status, cursor=cursor,
+                                              limit=limit)
+    return DocumentList(documents=[DocumentView.of(d) for d in found], next_cursor=next_cursor)
 
 
 @router.get("/{document_id}", response_model=DocumentView)
@@ -113,19 +97,16 @@ async def edit_document(document_id: str, edit: ProfileEdit, documents: Document
 
 @router.get("/{document_id}/events", response_class=StreamingResponse,
             responses={200: {"content": {"text/event-stream": {}}}})
-async def document_events(document_id: str, request: Request, container: ContainerDep,
+async def document_events(document_id: str, request: Request, documents: DocumentsDep,
                           tenant_id: TenantDep) -> StreamingResponse:
     """SSE: ``progress`` events, then ``ready`` or ``failed``; resumable with Last-Event-ID."""
-    document = await _document(container, tenant_id, document_id)
-    stream = document_stream(tenant_id, document_id)
-    last = await container.events.last(stream)
-    if document.status.value in _TERMINAL and (last is None or last.event not in _TERMINAL):
-        # Finished before this process started (events live in memory): report the outcome.
+    events = await documents.follow(tenant_id, document_id, after=last_event_id(request))
+    if events is None:  # settled before this process started: report the outcome
+        document = await documents.get(tenant_id, document_id)
         summary = DocumentView.of(document).model_dump(mode="json")
-        final = StreamEvent(id="0", event=document.status.value, data=summary)
-        return sse_response(request, _once(final))
-    return sse_response(request, container.events.subscribe(
-        stream, after=last_event_id(request), until=_TERMINAL))
+        return sse_response(request, _once(
+            StreamEvent(id="0", event=document.status.value, data=summary)))
+    return sse_response(request, events)
 
 
 async def _once(event: StreamEvent) -> AsyncIterator[StreamEvent]:
@@ -134,43 +115,36 @@ async def _once(event: StreamEvent) -> AsyncIterator[StreamEvent]:
 
 @router.get("/{document_id}/file", response_class=StreamingResponse,
             responses={200: {"content": {"application/pdf": {}}}})
-async def download_file(document_id: str, container: ContainerDep,
+async def download_file(document_id: str, documents: DocumentsDep,
                         tenant_id: TenantDep) -> StreamingResponse:
     """The original PDF, byte for byte."""
-    document = await _document(container, tenant_id, document_id)
-    size = await container.blobs.size(document.blob_key)
+    document, size, content = await documents.original(tenant_id, document_id)
     safe_name = document.name.encode("ascii", "replace").decode().replace('"', "'")
     return StreamingResponse(
-        container.blobs.read(document.blob_key), media_type="application/pdf",
+        content, media_type="application/pdf",
         headers={"Content-Length": str(size),
                  "Content-Disposition": f'inline; filename="{safe_name}"'},
     )
 
 
 @router.get("/{document_id}/pages/{number}", response_model=PageView)
-async def get_page(document_id: str, number: int, container: ContainerDep,
+async def get_page(document_id: str, number: int, documents: DocumentsDep,
                    tenant_id: TenantDep) -> PageView:
     """Page ``number`` (1-based): its text, blocks and lines with bounding boxes."""
-    document = await _document(container, tenant_id, document_id)
-    page = await container.catalog.get_page(tenant_id, document_id, number)
-    if page is None:
-        if document.status is not DocumentStatus.READY and 1 <= number <= (document.pages or 0):
-            raise Conflict(f"page {number} has not been extracted yet",
-                           document_status=document.status.value)
-        raise NotFound(f"document {document_id} has no page {number}", page=number)
-    return PageView.of(page)
+    return PageView.of(await documents.page(tenant_id, document_id, number))
 
 
 @router.get("/{document_id}/pages/{number}/image", response_class=Response,
             responses={200: {"content": {"image/png": {}}}})
 async def get_page_image(
-    document_id: str, number: int, container: ContainerDep, tenant_id: TenantDep,
+    document_id: str, number: int, documents: DocumentsDep, images: PageImagesDep,
+    tenant_id: TenantDep,
     highlight: Annotated[str | None, Query(description="a citation quote or a chunk id")] = None,
     zoom: Annotated[float, Query(ge=0.5, le=4.0)] = 1.5,
 ) -> Response:
     """PNG of page ``number`` with the cited passage (quote or chunk) highlighted."""
-    document = await _document(container, tenant_id, document_id)
-    png = await container.page_images.render(document, number, highlight=highlight, zoom=zoom)
+    document = await documents.get(tenant_id, document_id)
+    png = await images.render(document, number, highlight=highlight, zoom=zoom)
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=300"})
 
 
