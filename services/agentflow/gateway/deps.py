@@ -1,7 +1,10 @@
-"""``Annotated`` dependencies shared by the routers: the container, the caller, its tenant."""
+"""``Annotated`` dependencies of the routers: the services and stores each uses, the caller and
+its tenant. This module is the only part of the gateway that reads the container; routers take
+what they need from here."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 import structlog
@@ -9,13 +12,21 @@ from fastapi import Depends, Request
 
 from agentflow.answering.page_images import PageImages
 from agentflow.answering.questions import Questions
+from agentflow.auth.admin import IdentityAdmin
 from agentflow.domain.errors import Forbidden, RateLimited, Unauthenticated
 from agentflow.domain.identity import Principal
 from agentflow.domain.tenancy import DEFAULT_TENANT
 from agentflow.gateway.tenancy import principal_from_headers
 from agentflow.ingestion.documents import Documents
 from agentflow.observability import metrics
+from agentflow.ports.audit_log import AuditLog
+from agentflow.ports.footprints import Footprints
+from agentflow.ports.identity_store import IdentityStore
+from agentflow.ports.ingestion_dispatch import IngestionDispatch
+from agentflow.ports.monitor import Monitor
+from agentflow.ports.usage_ledger import UsageLedger
 from agentflow.runtime.container import Container
+from agentflow.settings import Settings
 
 
 def get_container(request: Request) -> Container:
@@ -45,6 +56,59 @@ def get_page_images(container: ContainerDep) -> PageImages:
 
 
 PageImagesDep = Annotated[PageImages, Depends(get_page_images)]
+
+
+def get_settings(container: ContainerDep) -> Settings:
+    return container.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_identity_admin(container: ContainerDep) -> IdentityAdmin:
+    return IdentityAdmin(container.identities, container.audit)
+
+
+IdentityAdminDep = Annotated[IdentityAdmin, Depends(get_identity_admin)]
+
+
+def get_audit_log(container: ContainerDep) -> AuditLog:
+    return container.audit.log
+
+
+AuditLogDep = Annotated[AuditLog, Depends(get_audit_log)]
+
+
+def get_monitor(container: ContainerDep) -> Monitor:
+    return container.monitor
+
+
+MonitorDep = Annotated[Monitor, Depends(get_monitor)]
+
+
+def get_usage_ledger(container: ContainerDep) -> UsageLedger:
+    return container.catalog
+
+
+UsageLedgerDep = Annotated[UsageLedger, Depends(get_usage_ledger)]
+
+
+@dataclass(frozen=True)
+class Gauges:
+    """What the metrics scrape refreshes its gauges from."""
+
+    identities: IdentityStore
+    footprints: Footprints
+    ingestion: IngestionDispatch
+    settings: Settings
+
+
+def get_gauges(container: ContainerDep) -> Gauges:
+    return Gauges(container.identities, container.catalog, container.ingestion,
+                  container.settings)
+
+
+GaugesDep = Annotated[Gauges, Depends(get_gauges)]
 
 
 async def get_principal(request: Request, container: ContainerDep) -> Principal:

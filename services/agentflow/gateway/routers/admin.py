@@ -4,21 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Query, status
 
-from agentflow.auth.admin import IdentityAdmin
 from agentflow.domain.identity import AuditEntry, Tenant
-from agentflow.gateway.deps import AdminDep, ContainerDep
+from agentflow.gateway.deps import AdminDep, AuditLogDep, IdentityAdminDep
 from agentflow.gateway.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyView, TenantCreate
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
-
-
-def identity_admin(container: ContainerDep) -> IdentityAdmin:
-    return IdentityAdmin(container.identities, container.audit)
-
-
-IdentityAdminDep = Annotated[IdentityAdmin, Depends(identity_admin)]
 
 
 @router.post("/tenants", status_code=status.HTTP_201_CREATED)
@@ -46,10 +38,10 @@ async def revoke_api_key(key_id: str, admin: AdminDep, service: IdentityAdminDep
 
 
 @router.get("/audit")
-async def audit(admin: AdminDep, container: ContainerDep,
+async def audit(admin: AdminDep, log: AuditLogDep,
                 limit: Annotated[int, Query(ge=1, le=500)] = 50,
                 before: Annotated[str | None, Query(pattern=r"^[0-9]{1,20}(-[0-9]{1,20})?$",
                                                     description="an entry id: older ones")] = None,
                 ) -> list[AuditEntry]:
     """The tenant's audit log, newest first (read-only: no route changes an entry)."""
-    return await container.audit.log.page(admin.tenant_id, limit=limit, before=before)
+    return await log.page(admin.tenant_id, limit=limit, before=before)

@@ -13,7 +13,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
-from agentflow.gateway.deps import ContainerDep
+from agentflow.gateway.deps import SettingsDep
 from agentflow.gateway.response_hooks import on_response_start
 
 ASSETS = Path(__file__).resolve().parents[1] / "console"
@@ -34,9 +34,9 @@ def _page() -> str:
 
 
 @router.api_route("/", methods=["GET", "HEAD"])
-async def console_page(container: ContainerDep) -> HTMLResponse:
+async def console_page(settings: SettingsDep) -> HTMLResponse:
     """The console's single page; it is told whether to ask for a key (auth on) up front."""
-    auth = "on" if container.settings.auth.enabled else "off"
+    auth = "on" if settings.auth.enabled else "off"
     return HTMLResponse(_page().replace("{{auth}}", auth),
                         headers={**_REVALIDATE, "Content-Security-Policy": CONSOLE_CSP})
 

@@ -16,7 +16,7 @@ from agentflow.auth.admin import is_platform_admin
 from agentflow.domain.errors import Forbidden, InvalidInput
 from agentflow.domain.identity import Principal
 from agentflow.domain.monitoring import AgentHealth, Alert, MonitorSnapshot, Period, UsageReport
-from agentflow.gateway.deps import AdminDep, ContainerDep
+from agentflow.gateway.deps import AdminDep, MonitorDep, UsageLedgerDep
 from agentflow.observability.usage import usage_report
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
@@ -39,30 +39,30 @@ def _scope(admin: Principal, tenant: str | None) -> str | None:
 
 
 @router.get("/metrics")
-async def metrics(admin: AdminDep, container: ContainerDep) -> MonitorSnapshot:
+async def metrics(admin: AdminDep, monitor: MonitorDep) -> MonitorSnapshot:
     """The monitoring agent's live view: answers and agents in the current window against
     their baseline, tenants' tokens and cost, documents, usage and token share per agent."""
     _platform(admin)
-    return await container.monitor.snapshot()
+    return await monitor.snapshot()
 
 
 @router.get("/agents")
-async def agents(admin: AdminDep, container: ContainerDep) -> list[AgentHealth]:
+async def agents(admin: AdminDep, monitor: MonitorDep) -> list[AgentHealth]:
     """Per agent: health, call and error rates, fallbacks and p50/p95 latency (window and
     baseline)."""
     _platform(admin)
-    return (await container.monitor.snapshot()).agents
+    return (await monitor.snapshot()).agents
 
 
 @router.get("/alerts")
-async def alerts(admin: AdminDep, container: ContainerDep,
+async def alerts(admin: AdminDep, monitor: MonitorDep,
                  limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[Alert]:
     """Alerts raised (anomalies, fall-backs), newest first, with their webhook delivery."""
-    return await container.monitor.alerts(tenant_id=_scope(admin, None), limit=limit)
+    return await monitor.alerts(tenant_id=_scope(admin, None), limit=limit)
 
 
 @router.get("/usage")
-async def usage(admin: AdminDep, container: ContainerDep,
+async def usage(admin: AdminDep, ledger: UsageLedgerDep,
                 period: Period = Period.DAY, since: datetime | None = None,
                 until: datetime | None = None,
                 tenant: Annotated[str | None, Query(max_length=64)] = None) -> UsageReport:
@@ -76,7 +76,7 @@ async def usage(admin: AdminDep, container: ContainerDep,
     except (OverflowError, ValueError):
         raise InvalidInput("since and until must be dates within the calendar",
                            field="since") from None
-    return await usage_report(container.catalog, period=period, since=since, until=until,
+    return await usage_report(ledger, period=period, since=since, until=until,
                               tenant_id=scope)
 
 
