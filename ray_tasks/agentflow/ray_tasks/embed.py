@@ -15,31 +15,33 @@ import numpy as np
 
 from agentflow.domain.batches import BatchStage, PoolKind
 from agentflow.ports.embedder import Embedder
-from agentflow.runtime.container import build_embedder
-from agentflow.settings import EmbeddingBackend, Settings
+from agentflow.runtime.container import embedder_for
+from agentflow.settings import EmbeddingBackend, EmbeddingSettings
 
 FACTORY = f"{__name__}:EmbedTexts"
 
 
-def embed_stage(*, batch_size: int, device: str = "cpu", cache_dir: str = "") -> BatchStage:
-    """``cache_dir``: where workers keep the exported ONNX model (default: their own
-    ``{data_dir}/models``); shared with the server when they share its disk."""
+def embed_stage(*, batch_size: int, cache_dir: str, device: str = "cpu",
+                embedding: EmbeddingSettings | None = None) -> BatchStage:
+    """The stage with what its workers run, chosen by the composition root: the embedding
+    settings (the workers' own thread count aside) and ``cache_dir``, where they keep the
+    exported ONNX model (shared with the server when they share its disk)."""
+    chosen = (embedding or EmbeddingSettings()).model_dump_json(exclude={"threads"})
     return BatchStage(name="embed", factory=FACTORY, pool=PoolKind.GPU, batch_size=batch_size,
-                      options=(("device", device), ("cache_dir", cache_dir)))
+                      options=(("device", device), ("cache_dir", cache_dir),
+                               ("embedding", chosen)))
 
 
 class EmbedTexts:
     """Column ``text`` -> ``dense`` (float32, one L2-normalised row per text)."""
 
-    def __init__(self, device: str = "cpu", cache_dir: str = "") -> None:
-        settings = Settings()  # the worker's environment: model and data directories
-        update: dict[str, object] = {"cache_dir": Path(cache_dir)} if cache_dir else {}
+    def __init__(self, cache_dir: str, device: str = "cpu", embedding: str = "{}") -> None:
+        # Built from what the stage carries, never from this worker's environment.
+        settings = EmbeddingSettings.model_validate_json(embedding)
         if device == "cuda":
-            update["backend"] = EmbeddingBackend.TORCH
-        embedding = settings.embedding.model_copy(update=update)
-        settings = settings.model_copy(update={"embedding": embedding})
+            settings = settings.model_copy(update={"backend": EmbeddingBackend.TORCH})
         self.device = device
-        self._embedder: Embedder = build_embedder(settings, device=device)
+        self._embedder: Embedder = embedder_for(settings, Path(cache_dir), device=device)
 
     def __call__(self, batch: dict[str, Sequence[Any]]) -> dict[str, Any]:
         texts = [str(text) for text in batch["text"]]
