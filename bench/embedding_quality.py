@@ -51,7 +51,7 @@ def ndcg_at_10(ranked: list[str], relevant: dict[str, int]) -> float:
 
 
 def main() -> None:
-    from agentflow.runtime.container import build_embedder
+    from agentflow.runtime.embedding import build_embedder
     from agentflow.settings import EmbeddingBackend, EmbeddingSettings, Settings
 
     parser = argparse.ArgumentParser(description=__doc__)

@@ -61,7 +61,7 @@ def single_filing_latency(pdf: Path, work: Path, runs: int = 3) -> dict[str, Any
 
 
 def embedder_throughput(texts: list[str]) -> dict[str, Any]:
-    from agentflow.runtime.container import build_embedder
+    from agentflow.runtime.embedding import build_embedder
     from agentflow.settings import EmbeddingSettings, Settings
 
     embedder = build_embedder(Settings(embedding=EmbeddingSettings(cache_dir=MODEL_CACHE)))
@@ -77,7 +77,7 @@ def runtimes_vs_pytorch(texts: list[str], rounds: int = 3) -> dict[str, Any]:
     interleaved rounds; each rate is the median of its rounds."""
     from sentence_transformers import SentenceTransformer
 
-    from agentflow.runtime.container import build_embedder, default_model_dir
+    from agentflow.runtime.embedding import build_embedder, default_model_dir
     from agentflow.settings import EmbeddingBackend, EmbeddingSettings, Settings
 
     model = SentenceTransformer(str(default_model_dir()), device="cpu")
@@ -116,7 +116,7 @@ def llamaindex(pdfs: list[Path]) -> dict[str, Any]:
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
     from llama_index.readers.file import PyMuPDFReader
 
-    from agentflow.runtime.container import default_model_dir
+    from agentflow.runtime.embedding import default_model_dir
 
     embed = HuggingFaceEmbedding(model_name=str(default_model_dir()), device="cpu")
     started = time.perf_counter()

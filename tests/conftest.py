@@ -14,7 +14,8 @@ import httpx
 import pytest
 
 from agentflow.ports.embedder import Embedder
-from agentflow.runtime.container import Container, build_container, build_embedder
+from agentflow.runtime.container import Container, build_container
+from agentflow.runtime.embedding import build_embedder
 from agentflow.settings import EmbeddingSettings, IngestSettings, Settings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ import pytest
 from agentflow.adapters.embed.torch_embedder import TorchEmbedder
 from agentflow.adapters.embed.wordpiece import WordPieceTokenizer
 from agentflow.ports.embedder import Embedder
-from agentflow.runtime.container import build_embedder, default_model_dir
+from agentflow.runtime.embedding import build_embedder, default_model_dir
 from agentflow.settings import EmbeddingBackend, EmbeddingSettings, Settings
 from tests.conftest import MODEL_CACHE
 

@@ -14,7 +14,7 @@ from agentflow.domain.documents import DocumentPage
 from agentflow.domain.errors import AgentFlowError
 from agentflow.ingestion.chunker import ChunkingPolicy, chunk_id, chunk_pages
 from agentflow.ports.embedder import Embedder
-from agentflow.runtime.container import default_model_dir
+from agentflow.runtime.embedding import default_model_dir
 
 
 @pytest.fixture(scope="module")

@@ -12,14 +12,15 @@ from agentflow.domain.errors import DependencyMissing
 from agentflow.runtime.optional import EXTRAS, load
 
 ROOT = Path(__file__).resolve().parents[2]
-CONTAINER = ROOT / "src" / "agentflow" / "runtime" / "container.py"
+RUNTIME = ROOT / "src" / "agentflow" / "runtime"
 
 
 def test_the_extras_named_are_the_projects() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert set(EXTRAS) <= set(project["optional-dependencies"])
     # Every extra the composition root names is one of them.
-    named = set(re.findall(r'load\("[\w.]+", "(\w+)"\)', CONTAINER.read_text()))
+    named = {extra for module in RUNTIME.glob("*.py")
+             for extra in re.findall(r'load\("[\w.]+", "(\w+)"\)', module.read_text())}
     assert named and named <= EXTRAS
 
 

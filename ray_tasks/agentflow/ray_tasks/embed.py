@@ -15,7 +15,7 @@ import numpy as np
 
 from agentflow.domain.batches import BatchStage, PoolKind
 from agentflow.ports.embedder import Embedder
-from agentflow.runtime.container import embedder_for
+from agentflow.runtime.embedding import embedder_for
 from agentflow.settings import EmbeddingBackend, EmbeddingSettings
 
 FACTORY = f"{__name__}:EmbedTexts"

@@ -15,7 +15,7 @@ from agentflow.domain.errors import AgentFlowError
 from agentflow.domain.identity import Principal, Role
 from agentflow.domain.tenancy import DEFAULT_TENANT
 from agentflow.observability.audit import Auditor
-from agentflow.runtime.container import build_records
+from agentflow.runtime.records import build_records
 from agentflow.settings import Settings
 
 OPERATOR = Principal(tenant_id=DEFAULT_TENANT, role=Role.ADMIN, subject="cli", method="cli")

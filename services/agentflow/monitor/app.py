@@ -19,7 +19,8 @@ from agentflow.domain.monitoring import Alert, MonitorSnapshot
 from agentflow.gateway.probes import install_probes
 from agentflow.gateway.routers import dapr_events
 from agentflow.gateway.telemetry import RequestTelemetry, install_metrics_route
-from agentflow.runtime.container import build_event_bus, build_monitoring_agent
+from agentflow.runtime.monitoring import build_monitoring_agent
+from agentflow.runtime.records import build_event_bus
 from agentflow.settings import EventBusKind, Settings
 
 
