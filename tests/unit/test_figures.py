@@ -8,6 +8,7 @@ from agentflow.agents.figures import (
     lexical,
     question_years,
     rows,
+    year_match,
 )
 from agentflow.domain.documents import PageSpan
 from agentflow.domain.queries import Passage
@@ -118,3 +119,11 @@ def test_a_period_shown_twice_is_said_once_with_its_first_column() -> None:
     assert sales.periods == ["2023", "2022", "2023", "2022"]
     assert describe(sales, {"2023"}) == "Total net sales was 94,836 in 2023"
     assert describe(sales, set()) == "Total net sales: 94,836 in 2023, 97,278 in 2022"
+
+
+def test_a_year_matches_only_when_the_header_has_a_period_per_figure() -> None:
+    aligned = rows(_passage("(Millions) 2018 2017\nCapex (1,577) (1,373)"), 0)[0]
+    # Two periods over six figures: the header is another table's, it says nothing here.
+    misaligned = rows(_passage("2024 2023\nBest Buy 127 1 - 128 127 -"), 0)[0]
+    assert year_match(aligned, {"2018"})
+    assert not year_match(misaligned, {"2024"})

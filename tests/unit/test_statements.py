@@ -165,3 +165,17 @@ def test_statement_hits_take_the_best_chunk_and_the_opening_one() -> None:
     assert statement_hits(hits, [Statement.BALANCE]) == []
     assert statement_query("capex?", [Statement.CASH_FLOW]).endswith(
         "consolidated statements of cash flows")
+
+
+def test_the_best_passage_stays_when_few_passages_are_asked_for() -> None:
+    def passage(ident: str) -> Passage:
+        return Passage(chunk_id=ident, document_id="d", document_name="n", page_start=1,
+                       page_end=1, text=ident, score=1.0)
+
+    pages = [passage("s1")]
+    # A third of one or two passages is none: the search's own passages are kept whole.
+    assert [p.chunk_id for p in with_statements([passage("a")], pages, 1)] == ["a"]
+    assert [p.chunk_id for p in with_statements([passage("a"), passage("b")], pages, 2)] == [
+        "a", "b"]
+    assert [p.chunk_id for p in with_statements([passage("a"), passage("b"), passage("c")],
+                                                pages, 3)] == ["a", "b", "s1"]
