@@ -86,15 +86,15 @@ class Documents:
             raise InvalidInput(str(exc)) from None
 
     async def follow(self, tenant_id: str, document_id: str, *, after: str | None,
-                     ) -> AsyncIterator[StreamEvent] | None:
-        """The document's progress events, until ``ready`` or ``failed``; ``None`` when it
-        settled before this process started (its events are gone: report the document)."""
+                     ) -> tuple[Document, AsyncIterator[StreamEvent] | None]:
+        """The document and its progress events, until ``ready`` or ``failed``; no events
+        when it settled before this process started (they are gone: report the document)."""
         document = await self.get(tenant_id, document_id)
         stream = document_stream(tenant_id, document_id)
         last = await self.events.last(stream)
         if document.status in SETTLED and (last is None or last.event not in _SETTLED_EVENTS):
-            return None
-        return self.events.subscribe(stream, after=after, until=_SETTLED_EVENTS)
+            return document, None
+        return document, self.events.subscribe(stream, after=after, until=_SETTLED_EVENTS)
 
     async def original(self, tenant_id: str, document_id: str,
                        ) -> tuple[Document, int, AsyncIterator[bytes]]:

@@ -100,9 +100,9 @@ async def edit_document(document_id: str, edit: ProfileEdit, documents: Document
 async def document_events(document_id: str, request: Request, documents: DocumentsDep,
                           tenant_id: TenantDep) -> StreamingResponse:
     """SSE: ``progress`` events, then ``ready`` or ``failed``; resumable with Last-Event-ID."""
-    events = await documents.follow(tenant_id, document_id, after=last_event_id(request))
+    document, events = await documents.follow(tenant_id, document_id,
+                                              after=last_event_id(request))
     if events is None:  # settled before this process started: report the outcome
-        document = await documents.get(tenant_id, document_id)
         summary = DocumentView.of(document).model_dump(mode="json")
         return sse_response(request, _once(
             StreamEvent(id="0", event=document.status.value, data=summary)))
