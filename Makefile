@@ -7,7 +7,7 @@ STAMP := $(VENV)/.agentflow-installed
 # TORCH_PIP_ARGS="--index-url <your CPU wheel index>" where PyPI's default build is CUDA.
 TORCH_PIP_ARGS ?=
 
-.PHONY: install run test lint typecheck layers unit bench-install bench-ingest bench-quality bench-retrieval bench-citations bench-library bench-queries bench-llm bench-ray bench-telemetry bench-load kind-up kind-load openapi clean
+.PHONY: install run test lint typecheck layers unit bench-install bench-ingest bench-quality bench-retrieval bench-citations bench-library bench-queries bench-llm bench-ray bench-telemetry bench-history bench-load kind-up kind-load openapi clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -68,6 +68,10 @@ bench-queries: bench-install
 # Ray's overhead on ingestion: the same filings on the process pool and on Ray, interleaved.
 bench-ray: bench-install
 	$(BIN)/python -m bench.ray_ingest --rounds 2
+
+# Bytes each workflow instance writes to its history (what Dapr keeps in its state store).
+bench-history: install
+	$(BIN)/python -m bench.workflow_history
 
 bench-telemetry: install
 	$(BIN)/python -m bench.telemetry --rounds 5 --per-round 20

@@ -5,6 +5,7 @@ API serves the figures behind the dashboards."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Iterator
@@ -116,6 +117,16 @@ def _tree(spans: list[ReadableSpan]) -> dict[int, ReadableSpan]:
     return {span.context.span_id: span for span in spans}
 
 
+async def _finished(spans: Any, name: str) -> ReadableSpan:
+    """The first finished span of that name, waiting (10 s at most) for it to end."""
+    async with asyncio.timeout(10):
+        while True:
+            found = [s for s in spans.get_finished_spans() if s.name == name]
+            if found:
+                return found[0]
+            await asyncio.sleep(0.02)
+
+
 def _ancestors(span: ReadableSpan, by_id: dict[int, ReadableSpan]) -> list[str]:
     names = []
     while span.parent is not None and span.parent.span_id in by_id:
@@ -174,12 +185,12 @@ async def test_an_ingestion_is_one_trace_down_to_its_batch_tasks(
         client: httpx.AsyncClient, tiny_pdf: Path, spans: Any) -> None:
     document = (await upload(client, tiny_pdf)).json()["documents"][0]
     await wait_terminal(client, document["id"])
-    upload_span = next(s for s in spans.get_finished_spans() if s.name == "POST /v1/documents"
-                       and s.parent is None)
-    trace = upload_span.context.trace_id
+    # The document turns ready inside the workflow's last activity, so its span may end a
+    # moment after the client sees the status.
+    workflow = await _finished(spans, "workflow ingest_document")
+    trace = workflow.context.trace_id
     finished = [s for s in spans.get_finished_spans() if s.context.trace_id == trace]
     by_id = _tree(finished)
-    workflow = next(s for s in finished if s.name == "workflow ingest_document")
     assert _ancestors(workflow, by_id)[-1] == "POST /v1/documents"
     stages = {s.name for s in finished
               if s.parent is not None and s.parent.span_id == workflow.context.span_id}
