@@ -15,6 +15,7 @@ from agentflow.domain.batches import BatchStage, PoolKind
 from agentflow.domain.errors import WorkerLost
 from agentflow.ports.batch_executor import BatchExecutor
 from agentflow.settings import RayPoolSettings, RaySettings
+from tests.fakes import stages
 
 
 def square(x: int) -> int:
@@ -69,7 +70,7 @@ async def test_a_crashed_worker_is_reported_and_replaced(executor: BatchExecutor
 
 
 def stage(factory: str = "Doubler", *, batch_size: int = 3, **options: str | int) -> BatchStage:
-    return BatchStage(name=factory.lower(), factory=f"tests.fakes.stages:{factory}",
+    return BatchStage(name=factory.lower(), factory=getattr(stages, factory),
                       batch_size=batch_size, options=tuple(options.items()), pool=PoolKind.CPU)
 
 

@@ -17,6 +17,7 @@ from dapr.actor.runtime.mock_actor import create_mock_actor
 
 from agentflow.adapters.workflow.inprocess import InProcessWorkflowEngine
 from agentflow.domain.documents import Document, DocumentMetadata, DocumentStatus
+from agentflow.domain.workflows import WorkflowRef
 from agentflow.ingestion.uploads import ReceivedFile
 from agentflow.ingestion_service.actor import (
     MAX_STARTS,
@@ -58,7 +59,7 @@ class LostEngine(InProcessWorkflowEngine):
         super().__init__()
         self.scheduled: list[str] = []
 
-    async def schedule_new_workflow(self, workflow: str, *, input: Any = None,
+    async def schedule_new_workflow(self, workflow: WorkflowRef[Any], *, input: Any,
                                     instance_id: str) -> str:
         self.scheduled.append(instance_id)
         return instance_id

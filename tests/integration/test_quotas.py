@@ -16,7 +16,9 @@ from agentflow.adapters.catalog.sqlite import SqliteCatalog
 from agentflow.adapters.workflow.inprocess import InProcessWorkflowEngine
 from agentflow.domain.documents import Document
 from agentflow.domain.errors import QuotaExceeded
+from agentflow.domain.jobs import INGEST_WORKFLOW, IngestInput
 from agentflow.domain.queries import AgentUsage
+from agentflow.domain.workflows import ActivityRef
 from agentflow.gateway.app import create_app
 from agentflow.ingestion.queue import IngestionQueue
 from agentflow.ingestion.quotas import Quotas
@@ -24,7 +26,6 @@ from agentflow.ports.embedder import Embedder
 from agentflow.ports.workflow_engine import Task, WorkflowContext
 from agentflow.runtime.container import build_container
 from agentflow.settings import LimitSettings
-from agentflow.workflows.ingest import WORKFLOW_NAME
 from tests.conftest import make_settings
 from tests.integration.helpers import parse_sse, upload, wait_terminal
 
@@ -95,19 +96,21 @@ async def test_one_tenant_cannot_take_every_ingestion_slot(tmp_path: Path) -> No
     peak: dict[str, int] = {}
     order: list[str] = []
 
-    async def work(ctx: Any, job: dict[str, Any]) -> None:
-        tenant = job["tenant_id"]
+    work_ref = ActivityRef("work", IngestInput, type(None))
+
+    async def work(ctx: Any, job: IngestInput) -> None:
+        tenant = job.tenant_id
         running[tenant] = running.get(tenant, 0) + 1
         peak[tenant] = max(peak.get(tenant, 0), running[tenant])
-        order.append(job["document_id"])
+        order.append(job.document_id)
         await asyncio.sleep(0.2)
         running[tenant] -= 1
 
-    def workflow(ctx: WorkflowContext, job: dict[str, Any]) -> Generator[Task, Any, Any]:
-        yield ctx.call_activity("work", input=job)
+    def workflow(ctx: WorkflowContext, job: IngestInput) -> Generator[Task, Any, Any]:
+        yield ctx.call_activity(work_ref, input=job)
 
-    engine.register_workflow(workflow, name=WORKFLOW_NAME)
-    engine.register_activity(work, name="work")
+    engine.register_workflow(INGEST_WORKFLOW, workflow)
+    engine.register_activity(work_ref, work)
     await engine.start()
     queue = IngestionQueue(engine, catalog, concurrency=3, per_tenant=1, pages_per_task=8,
                            chunks_per_task=8)

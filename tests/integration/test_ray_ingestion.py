@@ -14,6 +14,7 @@ from agentflow.gateway.app import create_app
 from agentflow.ports.embedder import Embedder
 from agentflow.runtime.container import Container, build_container
 from tests.conftest import MODEL_CACHE, make_settings
+from tests.fakes.stages import CrashOnceEmbed
 from tests.integration.helpers import upload, wait_terminal
 
 
@@ -69,7 +70,7 @@ async def test_an_embedding_actor_killed_mid_batch_loses_no_chunk(
 
     marker = tmp_path / "marker"
     monkeypatch.setattr(embed, "embed_stage", lambda **_: BatchStage(
-        name="embed", factory="tests.fakes.stages:CrashOnceEmbed", pool=PoolKind.GPU,
+        name="embed", factory=CrashOnceEmbed, pool=PoolKind.GPU,
         batch_size=16, options=(("marker", str(marker)), ("cache_dir", str(MODEL_CACHE)))))
     local = await _ingest(build_container(make_settings(tmp_path / "local"), embedder=embedder),
                           small_pdf)

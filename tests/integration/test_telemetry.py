@@ -204,7 +204,7 @@ def test_batch_tasks_continue_the_trace_their_rows_carry(spans: Any) -> None:
     from agentflow.ingestion.stages import TRACE_COLUMN, run_traced, to_columns, with_trace
     from agentflow.observability import tracing
 
-    stage = BatchStage(name="echo", factory="x:y", pool=PoolKind.CPU, batch_size=2)
+    stage = BatchStage(name="echo", factory=dict, pool=PoolKind.CPU, batch_size=2)
     with tracing.span("caller") as caller:
         rows = with_trace([{"text": "a"}, {"text": "b"}])
     assert all(row[TRACE_COLUMN].split("-")[1] == format(caller.get_span_context().trace_id,

@@ -18,16 +18,13 @@ from agentflow.ports.embedder import Embedder
 from agentflow.runtime.embedding import embedder_for
 from agentflow.settings import EmbeddingBackend, EmbeddingSettings
 
-FACTORY = f"{__name__}:EmbedTexts"
-
-
 def embed_stage(*, batch_size: int, cache_dir: str, device: str = "cpu",
                 embedding: EmbeddingSettings | None = None) -> BatchStage:
     """The stage with what its workers run, chosen by the composition root: the embedding
     settings (the workers' own thread count aside) and ``cache_dir``, where they keep the
     exported ONNX model (shared with the server when they share its disk)."""
     chosen = (embedding or EmbeddingSettings()).model_dump_json(exclude={"threads"})
-    return BatchStage(name="embed", factory=FACTORY, pool=PoolKind.GPU, batch_size=batch_size,
+    return BatchStage(name="embed", factory=EmbedTexts, pool=PoolKind.GPU, batch_size=batch_size,
                       options=(("device", device), ("cache_dir", cache_dir),
                                ("embedding", chosen)))
 

@@ -13,12 +13,9 @@ from typing import Any
 from agentflow.adapters.extract.pymupdf_extractor import PyMuPdfExtractor
 from agentflow.domain.batches import BatchStage, PoolKind
 
-FACTORY = f"{__name__}:ExtractPages"
-
-
 def extract_stage() -> BatchStage:
     """One page range per call: ranges are already sized by the workflow's fan-out."""
-    return BatchStage(name="extract", factory=FACTORY, pool=PoolKind.CPU, batch_size=1)
+    return BatchStage(name="extract", factory=ExtractPages, pool=PoolKind.CPU, batch_size=1)
 
 
 class ExtractPages:

@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         settings.check_safe_to_serve()
         owned = container or build_container(settings)
         app.state.container = owned
+        app.state.bus = owned.bus  # what Dapr pub/sub delivers to
         async with AsyncExitStack() as stack:
             await owned.start()
             stack.push_async_callback(owned.close)

@@ -26,6 +26,7 @@ from agentflow.ports.ingestion_dispatch import IngestionDispatch
 from agentflow.ports.monitor import Monitor
 from agentflow.ports.usage_ledger import UsageLedger
 from agentflow.runtime.container import Container
+from agentflow.runtime.readiness import Check, store_checks
 from agentflow.settings import Settings
 
 
@@ -35,6 +36,13 @@ def get_container(request: Request) -> Container:
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+def get_readiness_checks(container: ContainerDep) -> dict[str, Check]:
+    return store_checks(container)
+
+
+ReadinessChecksDep = Annotated[dict[str, Check], Depends(get_readiness_checks)]
 
 
 def get_documents(container: ContainerDep) -> Documents:

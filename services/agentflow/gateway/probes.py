@@ -20,14 +20,19 @@ def readiness_endpoint(checks_of: ChecksOf) -> Endpoint:
     """``/readyz``: 200 with each dependency ``ok``, or 503 ``not_ready`` naming the failures."""
 
     async def readyz(request: Request) -> Response:
-        report = await probe(checks_of(request))
-        if report.ready:
-            return JSONResponse({"status": "ready", "checks": report.checks})
-        failing = sorted(name for name, state in report.checks.items() if state != "ok")
-        return problem(503, "not_ready", "Not ready", f"unreachable: {', '.join(failing)}",
-                       checks=report.checks)
+        return await readiness_response(checks_of(request))
 
     return readyz
+
+
+async def readiness_response(checks: Mapping[str, Check]) -> Response:
+    """200 with each dependency ``ok``, or 503 ``not_ready`` naming the failures."""
+    report = await probe(checks)
+    if report.ready:
+        return JSONResponse({"status": "ready", "checks": report.checks})
+    failing = sorted(name for name, state in report.checks.items() if state != "ok")
+    return problem(503, "not_ready", "Not ready", f"unreachable: {', '.join(failing)}",
+                   checks=report.checks)
 
 
 async def healthz(request: Request) -> Response:

@@ -76,7 +76,7 @@ class IngestionActor(Actor, IngestionActorInterface, Remindable):
                           pages_per_task=services.pages_per_task,
                           chunks_per_task=services.chunks_per_task,
                           traceparent=document.traceparent if document else None)
-        await services.engine.schedule_new_workflow(INGEST_WORKFLOW, input=job.model_dump(),
+        await services.engine.schedule_new_workflow(INGEST_WORKFLOW, input=job,
                                                     instance_id=instance_id)
         state = {"instance_id": instance_id, "attempt": attempt, "starts": starts}
         await self._state_manager.set_state(STATE, state)

@@ -87,7 +87,7 @@ class Questions:
                           top_k=record.top_k, filters=record.filters,
                           attempts=self.agent_attempts, first_retry_s=self.first_retry_s,
                           chains=self.chains)
-        await self.engine.schedule_new_workflow(ANSWER_WORKFLOW, input=job.model_dump(mode="json"),
+        await self.engine.schedule_new_workflow(ANSWER_WORKFLOW, input=job,
                                                 instance_id=record.id)
 
     async def resume(self) -> int:

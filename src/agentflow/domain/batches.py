@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+# Columns in, columns out: ``{"column": [values...]}``.
+StageFn = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 class PoolKind(StrEnum):
@@ -15,14 +20,15 @@ class PoolKind(StrEnum):
 
 
 class BatchStage(BaseModel):
-    """What to map over rows: ``factory`` (``module:Class``, importable on every worker) is
-    constructed once per worker with ``options`` and then called with column batches
-    (``{"column": [values...]}``), returning columns of the same length."""
+    """What to map over rows: ``factory`` (a class defined at a module's top level, so it
+    crosses to every worker by reference) is constructed once per worker with ``options`` and
+    then called with column batches (``{"column": [values...]}``), returning columns of the
+    same length."""
 
     model_config = ConfigDict(frozen=True)
 
     name: str
-    factory: str = Field(pattern=r"^[\w.]+:\w+$")
+    factory: Callable[..., StageFn]
     options: tuple[tuple[str, str | int | float | bool], ...] = ()
     pool: PoolKind = PoolKind.CPU
     batch_size: int = Field(default=1, gt=0)

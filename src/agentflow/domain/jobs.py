@@ -10,9 +10,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from agentflow.domain.vectors import SearchFilters
-
-INGEST_WORKFLOW = "ingest_document"
-ANSWER_WORKFLOW = "answer_question"
+from agentflow.domain.workflows import WorkflowRef
 
 
 class IngestInput(BaseModel):
@@ -39,6 +37,10 @@ class AnswerInput(BaseModel):
     attempts: int = 3
     first_retry_s: float = 0.2
     chains: dict[str, list[str]] = Field(default_factory=dict)  # agent -> models, in order
+
+
+INGEST_WORKFLOW = WorkflowRef("ingest_document", IngestInput)
+ANSWER_WORKFLOW = WorkflowRef("answer_question", AnswerInput)
 
 
 def document_stream(tenant_id: str, document_id: str) -> str:

@@ -113,7 +113,7 @@ class IngestionQueue:
         job = IngestInput(tenant_id=tenant_id, document_id=document_id,
                           pages_per_task=self._pages_per_task,
                           chunks_per_task=self._chunks_per_task, traceparent=traceparent)
-        await self._engine.schedule_new_workflow(INGEST_WORKFLOW, input=job.model_dump(),
+        await self._engine.schedule_new_workflow(INGEST_WORKFLOW, input=job,
                                                  instance_id=instance_id)
         state = await self._engine.wait_for_workflow_completion(instance_id,
                                                                 timeout_s=self._timeout_s)

@@ -7,7 +7,6 @@ boundaries (pickle, Arrow) unchanged.
 
 from __future__ import annotations
 
-import importlib
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -15,23 +14,19 @@ from typing import Any
 
 from opentelemetry.trace import SpanKind
 
-from agentflow.domain.batches import BatchStage
+from agentflow.domain.batches import BatchStage, StageFn
 from agentflow.observability import tracing
 
 TRACE_COLUMN = "_traceparent"
 Columns = dict[str, Any]  # column name -> values (a list, or a numpy array on Ray)
-StageFn = Callable[[Columns], Columns]
 
 _BUILT: dict[BatchStage, StageFn] = {}
 _LOCK = threading.Lock()
 
 
 def build_stage(stage: BatchStage) -> StageFn:
-    """Import ``stage.factory`` and construct it with the stage's options."""
-    module_name, _, class_name = stage.factory.partition(":")
-    factory = getattr(importlib.import_module(module_name), class_name)
-    built: StageFn = factory(**stage.kwargs())
-    return built
+    """Construct ``stage.factory`` with the stage's options."""
+    return stage.factory(**stage.kwargs())
 
 
 def cached_stage(stage: BatchStage) -> StageFn:

@@ -2,17 +2,24 @@
 
 A workflow is a generator ``fn(ctx, input)`` that yields tasks made by the context and receives
 their results (or has their errors thrown in); it does no I/O itself. An activity is a function
-``fn(ctx, input)`` (sync or async) doing the I/O. Inputs and outputs are JSON-compatible.
+``fn(ctx, input)`` (sync or async) doing the I/O. Both are registered and called through typed
+handles (``WorkflowRef``, ``ActivityRef``): engines keep the JSON the handle makes of a value,
+and a task resolves to the JSON of its output; ``call`` and ``call_all`` give it back typed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Sequence
+import asyncio
+import inspect
+from collections.abc import Awaitable, Callable, Generator, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar, cast
 
 from agentflow.domain.errors import AgentFlowError
-from agentflow.domain.workflows import RetryPolicy, WorkflowState
+from agentflow.domain.workflows import ActivityRef, RetryPolicy, WorkflowRef, WorkflowState
+
+InT = TypeVar("InT")
+OutT = TypeVar("OutT")
 
 
 class Task(Protocol):
@@ -47,11 +54,13 @@ class WorkflowContext(Protocol):
         ...
 
     def call_activity(
-        self, activity: str, *, input: Any = None, retry_policy: RetryPolicy | None = None
+        self, activity: ActivityRef[InT, Any], *, input: InT,
+        retry_policy: RetryPolicy | None = None,
     ) -> Task:
         """A task that runs the registered ``activity`` with ``input``, retried per
-        ``retry_policy``; its final failure is thrown in as ``ActivityError``. Errors about the
-        input (``InvalidInput``, ``IngestionFailed``) are never retried."""
+        ``retry_policy``, resolving to its output's JSON; its final failure is thrown in as
+        ``ActivityError``. Errors about the input (``InvalidInput``, ``IngestionFailed``) are
+        never retried."""
         ...
 
     def create_timer(self, fire_at: datetime | timedelta) -> Task:
@@ -81,8 +90,42 @@ class ActivityContext(Protocol):
         ...
 
 
-Workflow = Callable[[WorkflowContext, Any], Generator[Task, Any, Any]]
-Activity = Callable[[ActivityContext, Any], Any]
+Workflow = Callable[[WorkflowContext, InT], Generator[Task, Any, Any]]
+Activity = Callable[[ActivityContext, InT], Awaitable[OutT] | OutT]
+JsonActivity = Callable[[ActivityContext, Any], Awaitable[Any]]
+
+
+def call(ctx: WorkflowContext, activity: ActivityRef[InT, OutT], input: InT, *,
+         retry_policy: RetryPolicy | None = None) -> Generator[Task, Any, OutT]:
+    """Run ``activity`` and return its output, typed: ``out = yield from call(ctx, REF, x)``."""
+    raw = yield ctx.call_activity(activity, input=input, retry_policy=retry_policy)
+    return activity.decode_output(raw)
+
+
+def call_all(ctx: WorkflowContext, activity: ActivityRef[InT, OutT], inputs: Sequence[InT], *,
+             retry_policy: RetryPolicy | None = None) -> Generator[Task, Any, list[OutT]]:
+    """Run ``activity`` once per input, concurrently; their outputs in order, typed."""
+    raws = yield ctx.when_all([ctx.call_activity(activity, input=one, retry_policy=retry_policy)
+                               for one in inputs])
+    return [activity.decode_output(raw) for raw in raws]
+
+
+def json_activity(activity: ActivityRef[InT, OutT], fn: Activity[InT, OutT]) -> JsonActivity:
+    """``fn`` behind the JSON boundary an engine keeps: its input decoded, its output encoded.
+    A synchronous ``fn`` runs on a worker thread."""
+    is_async = inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
+        type(fn).__call__)  # a callable object's async __call__
+
+    async def run(ctx: ActivityContext, raw: Any) -> Any:
+        value = activity.decode_input(raw)
+        if is_async:
+            result = await cast(Callable[[ActivityContext, InT], Awaitable[OutT]], fn)(ctx, value)
+        else:
+            result = cast(OutT, await asyncio.to_thread(fn, ctx, value))
+        return activity.encode_output(result)
+
+    run.__name__ = activity.name
+    return run
 
 
 class ActivityError(AgentFlowError):
@@ -106,13 +149,13 @@ class ActivityError(AgentFlowError):
 class WorkflowEngine(Protocol):
     """Registers workflows and activities, starts instances and reports their state."""
 
-    def register_workflow(self, fn: Workflow, *, name: str | None = None) -> None:
-        """Make ``fn`` startable by ``name`` (its ``__name__`` by default); register it before
-        ``start``."""
+    def register_workflow(self, workflow: WorkflowRef[InT], fn: Workflow[InT]) -> None:
+        """Make ``fn`` startable as ``workflow``; register it before ``start``."""
         ...
 
-    def register_activity(self, fn: Activity, *, name: str | None = None) -> None:
-        """Make ``fn`` callable from workflows by ``name`` (its ``__name__`` by default)."""
+    def register_activity(self, activity: ActivityRef[InT, OutT],
+                          fn: Activity[InT, OutT]) -> None:
+        """Make ``fn`` callable from workflows as ``activity``."""
         ...
 
     async def start(self) -> None:
@@ -125,7 +168,7 @@ class WorkflowEngine(Protocol):
         ...
 
     async def schedule_new_workflow(
-        self, workflow: str, *, input: Any = None, instance_id: str
+        self, workflow: WorkflowRef[InT], *, input: InT, instance_id: str
     ) -> str:
         """Start an instance; an id that is still running is not started twice."""
         ...

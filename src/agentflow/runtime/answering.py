@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import structlog
 
 from agentflow.answering.questions import Questions
+from agentflow.domain.jobs import ANSWER_WORKFLOW
 from agentflow.domain.messages import AgentName
 from agentflow.ingestion.quotas import Quotas
 from agentflow.observability.audit import Auditor
@@ -16,6 +17,7 @@ from agentflow.ports.embedder import Embedder
 from agentflow.ports.event_bus import EventBus
 from agentflow.ports.event_log import EventLog
 from agentflow.ports.model_provider import ModelProvider
+from agentflow.ports.passage_sets import PassageSets
 from agentflow.ports.sparse_encoder import SparseEncoder
 from agentflow.ports.vector_index import VectorIndex
 from agentflow.ports.workflow_engine import WorkflowEngine
@@ -58,10 +60,20 @@ def mcp_url(settings: Settings) -> str:
     return f"http://{host}:{settings.port}/mcp"
 
 
+class Answering(NamedTuple):
+    """What answering is made of: search, the agents and their transport, the questions service
+    (its workflow and activities are registered on the engine)."""
+
+    search: SearchService
+    agents: dict[AgentName, Agent]
+    transport: AgentTransport
+    questions: Questions
+
+
 def build_answering(settings: Settings, catalog: Catalog, embedder: Embedder, sparse: SparseEncoder,
                index: VectorIndex, events: EventLog, bus: EventBus, models: ModelProvider,
-               engine: WorkflowEngine, audit: Auditor,
-               ) -> tuple[SearchService, dict[AgentName, Agent], AgentTransport, Questions]:
+               engine: WorkflowEngine, audit: Auditor, passages: PassageSets,
+               ) -> Answering:
     """The search service, the agents and their transport, and the query workflow."""
     query = settings.query
     sentences = SentenceVectors(embedder)
@@ -88,15 +100,16 @@ def build_answering(settings: Settings, catalog: Catalog, embedder: Embedder, sp
             agent = routing.ModelRoutedAgent(agent, llm[name])
         agents[name] = agent
     transport = build_transport(settings, agents)
-    engine.register_workflow(answer.answer_question, name=answer.WORKFLOW_NAME)
+    engine.register_workflow(ANSWER_WORKFLOW, answer.answer_question)
     AnswerActivities(transport=transport, catalog=catalog, events=events, bus=bus, audit=audit,
+                     passages=passages,
                      agent_timeout_s=query.agent_timeout_s,
                      llm_call_s=settings.llm.max_call_s).register(engine)
     questions = Questions(catalog=catalog, engine=engine, events=events,
                           agent_attempts=query.agent_attempts, first_retry_s=query.first_retry_s,
                           chains={k: v for k, v in chains.items() if v},
                           quotas=Quotas(catalog, settings.limits))
-    return search, agents, transport, questions
+    return Answering(search, agents, transport, questions)
 
 
 def build_transport(settings: Settings, agents: dict[AgentName, Agent]) -> AgentTransport:

@@ -19,6 +19,7 @@ from pydantic import SecretStr
 from agentflow.answering.page_images import PageImages
 from agentflow.answering.questions import Questions
 from agentflow.auth.authenticator import Authenticator
+from agentflow.domain.jobs import INGEST_WORKFLOW
 from agentflow.domain.messages import AgentName
 from agentflow.ingestion.documents import Documents
 from agentflow.ingestion.quotas import Quotas
@@ -37,6 +38,7 @@ from agentflow.ports.identity_store import IdentityStore
 from agentflow.ports.ingestion_dispatch import IngestionDispatch
 from agentflow.ports.model_provider import ModelProvider
 from agentflow.ports.monitor import Monitor
+from agentflow.ports.passage_sets import PassageSets
 from agentflow.ports.rate_limiter import RateLimiter
 from agentflow.ports.sparse_encoder import SparseEncoder
 from agentflow.ports.vector_index import VectorIndex
@@ -53,7 +55,7 @@ from agentflow.runtime.records import build_event_bus, build_records
 from agentflow.settings import (
     Settings,
 )
-from agentflow.workflows.ingest import WORKFLOW_NAME, ingest_document
+from agentflow.workflows.ingest import ingest_document
 from agentflow.workflows.ingest_activities import IngestActivities
 
 log = structlog.get_logger(__name__)
@@ -78,6 +80,7 @@ class Container:
     authenticator: Authenticator
     limiter: RateLimiter
     audit: Auditor
+    passages: PassageSets
     monitor: Monitor  # the monitoring agent (embedded) or a client of `agentflow monitor`
     models: ModelProvider
     engine: WorkflowEngine
@@ -129,7 +132,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     data.mkdir(parents=True, exist_ok=True)
     ingest = settings.ingest
     blobs = LocalBlobStore(data / "blobs")
-    catalog, events, identities, limiter, audit_log = build_records(settings)
+    catalog, events, identities, limiter, audit_log, passages = build_records(settings)
     audit = Auditor(audit_log)
     extractor = PyMuPdfExtractor()
     executor = build_executor(settings)
@@ -140,7 +143,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     bus = build_event_bus(settings)
     monitor = build_monitor(settings, bus)
     engine = build_engine(settings)
-    engine.register_workflow(ingest_document, name=WORKFLOW_NAME)
+    engine.register_workflow(INGEST_WORKFLOW, ingest_document)
     IngestActivities(
         catalog=catalog, blobs=blobs, extractor=extractor, executor=executor, embedder=embedder,
         sparse=sparse, index=index, events=events, bus=bus, audit=audit,
@@ -151,7 +154,8 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     ).register(engine)
     models = build_models(settings)
     search, agents, transport, questions = build_answering(settings, catalog, embedder, sparse,
-                                                      index, events, bus, models, engine, audit)
+                                                      index, events, bus, models, engine, audit,
+                                                      passages)
     search.router = DocumentRouter(profiles) if settings.query.routing else None
     search.preferred_weight = settings.query.preferred_weight
     search.section_weight = settings.query.section_weight
@@ -163,7 +167,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
                      executor=executor, embedder=embedder, sparse=sparse, index=index,
                      profiles=profiles, events=events, bus=bus, identities=identities,
                      authenticator=Authenticator(settings.auth, identities), limiter=limiter,
-                     audit=audit,
+                     audit=audit, passages=passages,
                      monitor=monitor, models=models, engine=engine,
                      uploads=uploads,
                      ingestion=ingestion,

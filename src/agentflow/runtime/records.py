@@ -11,6 +11,7 @@ from agentflow.ports.catalog import Catalog
 from agentflow.ports.event_bus import EventBus
 from agentflow.ports.event_log import EventLog
 from agentflow.ports.identity_store import IdentityStore
+from agentflow.ports.passage_sets import PassageSets
 from agentflow.ports.rate_limiter import RateLimiter
 from agentflow.runtime.optional import load
 from agentflow.settings import (
@@ -29,6 +30,7 @@ class Records(NamedTuple):
     identities: IdentityStore
     limiter: RateLimiter
     audit: AuditLog
+    passages: PassageSets  # what a question's retrieval found, while it is answered
 
 
 def build_records(settings: Settings) -> Records:
@@ -40,11 +42,12 @@ def build_records(settings: Settings) -> Records:
         from agentflow.adapters.events.memory_log import MemoryEventLog
         from agentflow.adapters.identity.sqlite_identity import SqliteIdentityStore
         from agentflow.adapters.limits.memory_limiter import MemoryRateLimiter
+        from agentflow.adapters.passages.memory_passages import MemoryPassageSets
 
         data = settings.data_dir
         return Records(SqliteCatalog(data / "catalog.sqlite3"), MemoryEventLog(),
                        SqliteIdentityStore(data / "identity.sqlite3"), MemoryRateLimiter(),
-                       SqliteAuditLog(data / "audit.sqlite3"))
+                       SqliteAuditLog(data / "audit.sqlite3"), MemoryPassageSets())
     client = load("redis.asyncio", "distributed").Redis.from_url(settings.redis_url)
     prefix = settings.redis_prefix
     return Records(
@@ -57,6 +60,8 @@ def build_records(settings: Settings) -> Records:
         load("agentflow.adapters.limits.redis_limiter", "distributed").RedisRateLimiter(
             client, prefix=f"{prefix}rate:"),
         load("agentflow.adapters.audit.redis_audit", "distributed").RedisAuditLog(
+            client, prefix=prefix),
+        load("agentflow.adapters.passages.redis_passages", "distributed").RedisPassageSets(
             client, prefix=prefix))
 
 

@@ -8,22 +8,38 @@ attempts) before the back-off timer, under either engine.
 
 The chain of an agent is its models (primary, then fall-backs, from the job) and finally
 ``None``: the extractive form, which needs no network. Each link gets ``attempts`` tries.
-Passages travel in the payload: at most ``top_k`` (<= 20) chunks of <= 256 word pieces, small
-enough for a Dapr history.
+Passages travel by reference (their chunk ids; the text waits in ``PassageSets``), so the
+history of an answer holds ids, the answer's sentences and the citations, not passage text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from agentflow.domain.errors import code_for_error_type
-from agentflow.domain.jobs import ANSWER_WORKFLOW, AnswerInput
+from agentflow.domain.jobs import AnswerInput
 from agentflow.domain.messages import AgentName
-from agentflow.ports.workflow_engine import ActivityError, Task, WorkflowContext
+from agentflow.domain.workflows import ActivityRef
+from agentflow.ports.workflow_engine import ActivityError, Task, WorkflowContext, call
+from agentflow.workflows.answer_handles import (
+    AGENT_EVENT,
+    CITE,
+    FAIL,
+    FINALIZE,
+    RETRIEVE,
+    SYNTHESIZE,
+    AgentCall,
+    AgentNotice,
+    AgentOutcome,
+    Answered,
+    Cited,
+    QueryFailure,
+    QueryRef,
+)
 
-WORKFLOW_NAME = ANSWER_WORKFLOW
+OutcomeT = TypeVar("OutcomeT", bound=AgentOutcome)
 # Input errors do not get better with retries or other models.
 _FINAL_CODES = frozenset({"invalid_input", "invalid_question", "not_found"})
 # No such agent or model: another link of the chain may do, retrying this one will not.
@@ -31,13 +47,14 @@ _NEXT_LINK_CODES = frozenset({"agent_unavailable"})
 EXTRACTIVE = "the extractive agent"
 
 
-def call_agent(ctx: WorkflowContext, job: AnswerInput, agent: AgentName, activity: str,
-               payload: dict[str, Any]) -> Generator[Task, Any, Any]:
+def call_agent(ctx: WorkflowContext, job: AnswerInput, agent: AgentName,
+               activity: ActivityRef[AgentCall, OutcomeT], request: AgentCall,
+               ) -> Generator[Task, Any, OutcomeT]:
     """Call ``activity`` down the agent's chain, ``job.attempts`` tries per link, with
     exponential back-off between tries of a link.
 
-    Use as ``result = yield from call_agent(...)``; the result gains ``fallbacks`` (one line per
-    link given up). The last failure is raised."""
+    Use as ``result = yield from call_agent(...)``; the result's ``fallbacks`` has one line per
+    link given up. The last failure is raised."""
     chain: list[str | None] = [*job.chains.get(agent.value, []), None]
     fallbacks: list[str] = []
     attempt = 0
@@ -45,9 +62,9 @@ def call_agent(ctx: WorkflowContext, job: AnswerInput, agent: AgentName, activit
         for tries in range(1, job.attempts + 1):
             attempt += 1
             try:
-                result = yield ctx.call_activity(activity, input={
-                    **payload, "attempt": attempt, "model": model})
-                return {**result, "fallbacks": fallbacks}
+                result = yield from call(ctx, activity, request.model_copy(
+                    update={"attempt": attempt, "model": model}))
+                return result.model_copy(update={"fallbacks": fallbacks})
             except ActivityError as error:
                 code = code_for_error_type(error.error_type)
                 given_up = tries == job.attempts or code in _NEXT_LINK_CODES
@@ -63,11 +80,11 @@ def call_agent(ctx: WorkflowContext, job: AnswerInput, agent: AgentName, activit
                                      f"{after} ({error.message})")
                 else:
                     status, detail = "retrying", error.message
-                yield ctx.call_activity("query_agent_event", input={
-                    "tenant_id": job.tenant_id, "query_id": job.query_id,
-                    "trace_id": job.trace_id, "agent": agent.value, "status": status,
-                    "attempt": attempt, "detail": detail, "model": model,
-                    "fallback_to": chain[link + 1] if status == "fallback" else None})
+                yield ctx.call_activity(AGENT_EVENT, input=AgentNotice(
+                    tenant_id=job.tenant_id, query_id=job.query_id, trace_id=job.trace_id,
+                    traceparent=job.traceparent, agent=agent.value, status=status,
+                    attempt=attempt, detail=detail, model=model,
+                    fallback_to=chain[link + 1] if status == "fallback" else None))
                 if status == "failed":
                     raise
                 if status == "fallback":
@@ -76,24 +93,30 @@ def call_agent(ctx: WorkflowContext, job: AnswerInput, agent: AgentName, activit
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def answer_question(ctx: WorkflowContext, raw: dict[str, Any]) -> Generator[Task, Any, Any]:
-    job = AnswerInput.model_validate(raw)
-    base = job.model_dump(mode="json", exclude={"attempts", "first_retry_s", "chains"})
+def answer_question(ctx: WorkflowContext, job: AnswerInput) -> Generator[Task, Any, Any]:
+    base = AgentCall.model_validate(job.model_dump(
+        exclude={"attempts", "first_retry_s", "chains"}))
     try:
-        retrieved = yield from call_agent(ctx, job, AgentName.RETRIEVAL, "query_retrieve", base)
-        synthesized = yield from call_agent(ctx, job, AgentName.SYNTHESIS, "query_synthesize",
-                                            {**base, "passages": retrieved["passages"]})
-        cited: dict[str, Any] | None = None
-        if synthesized["sentences"]:
+        retrieved = yield from call_agent(ctx, job, AgentName.RETRIEVAL, RETRIEVE, base)
+        with_passages = base.model_copy(update={"passages": retrieved.passages})
+        synthesized = yield from call_agent(ctx, job, AgentName.SYNTHESIS, SYNTHESIZE,
+                                            with_passages)
+        cited: Cited | None = None
+        if synthesized.sentences:
             try:
-                cited = yield from call_agent(ctx, job, AgentName.CITATION, "query_cite", {
-                    **base, "passages": retrieved["passages"],
-                    "sentences": synthesized["sentences"]})
+                cited = yield from call_agent(ctx, job, AgentName.CITATION, CITE,
+                                              with_passages.model_copy(
+                                                  update={"sentences": synthesized.sentences}))
             except ActivityError:
                 cited = None  # finalize answers without markers and says why
-        return (yield ctx.call_activity("query_finalize", input={
-            **base, "retrieved": retrieved, "synthesized": synthesized, "cited": cited}))
+        return (yield ctx.call_activity(FINALIZE, input=Answered(
+            **dict(_ref(job)), retrieved=retrieved, synthesized=synthesized, cited=cited)))
     except ActivityError as error:
-        return (yield ctx.call_activity("query_fail", input={
-            **base, "error_type": error.error_type, "message": error.message,
-            "activity": error.activity}))
+        return (yield ctx.call_activity(FAIL, input=QueryFailure(
+            **dict(_ref(job)), error_type=error.error_type, message=error.message,
+            activity=error.activity)))
+
+
+def _ref(job: AnswerInput) -> QueryRef:
+    return QueryRef(query_id=job.query_id, tenant_id=job.tenant_id, trace_id=job.trace_id,
+                    traceparent=job.traceparent)

@@ -12,11 +12,22 @@ from datetime import timedelta
 from typing import Any
 
 from agentflow.domain.documents import IngestStage
-from agentflow.domain.jobs import INGEST_WORKFLOW, IngestInput
+from agentflow.domain.jobs import IngestInput
 from agentflow.domain.workflows import RetryPolicy
-from agentflow.ports.workflow_engine import ActivityError, Task, WorkflowContext
+from agentflow.ports.workflow_engine import ActivityError, Task, WorkflowContext, call, call_all
+from agentflow.workflows.ingest_handles import (
+    BEGIN,
+    CHUNK,
+    COMMIT,
+    EMBED,
+    EXTRACT,
+    FAIL,
+    ChunkRange,
+    DocumentRef,
+    IngestFailure,
+    PageRange,
+)
 
-WORKFLOW_NAME = INGEST_WORKFLOW
 ACTIVITY_RETRY = RetryPolicy(
     first_retry_interval=timedelta(seconds=1), max_number_of_attempts=3, backoff_coefficient=2.0,
     max_retry_interval=timedelta(seconds=10),
@@ -28,30 +39,25 @@ def ranges(total: int, size: int, *, start: int = 0) -> list[tuple[int, int]]:
     return [(a, min(a + size, start + total)) for a in range(start, start + total, size)]
 
 
-def ingest_document(ctx: WorkflowContext, raw: dict[str, Any]) -> Generator[Task, Any, Any]:
-    job = IngestInput.model_validate(raw)
-    ref = {"tenant_id": job.tenant_id, "document_id": job.document_id,
-           "traceparent": job.traceparent}
+def ingest_document(ctx: WorkflowContext, job: IngestInput) -> Generator[Task, Any, Any]:
+    ref = DocumentRef(tenant_id=job.tenant_id, document_id=job.document_id,
+                      traceparent=job.traceparent)
     stage = IngestStage.EXTRACTING
+    retry = ACTIVITY_RETRY
     try:
-        plan = yield ctx.call_activity("ingest_begin", input=ref, retry_policy=ACTIVITY_RETRY)
-        yield ctx.when_all([
-            ctx.call_activity("ingest_extract", input={**ref, "first": a, "last": b - 1},
-                              retry_policy=ACTIVITY_RETRY)
-            for a, b in ranges(plan["page_count"], job.pages_per_task, start=1)
-        ])
+        plan = yield from call(ctx, BEGIN, ref, retry_policy=retry)
+        yield from call_all(ctx, EXTRACT, [
+            PageRange(**ref.model_dump(), first=a, last=b - 1)
+            for a, b in ranges(plan.page_count, job.pages_per_task, start=1)], retry_policy=retry)
         stage = IngestStage.CHUNKING
-        chunked = yield ctx.call_activity("ingest_chunk", input=ref, retry_policy=ACTIVITY_RETRY)
+        chunked = yield from call(ctx, CHUNK, ref, retry_policy=retry)
         stage = IngestStage.EMBEDDING
-        yield ctx.when_all([
-            ctx.call_activity("ingest_embed", input={**ref, "start": a, "stop": b},
-                              retry_policy=ACTIVITY_RETRY)
-            for a, b in ranges(chunked["chunks"], job.chunks_per_task)
-        ])
+        yield from call_all(ctx, EMBED, [
+            ChunkRange(**ref.model_dump(), start=a, stop=b)
+            for a, b in ranges(chunked.count, job.chunks_per_task)], retry_policy=retry)
         stage = IngestStage.INDEXING
-        return (yield ctx.call_activity("ingest_commit", input=ref, retry_policy=ACTIVITY_RETRY))
+        return (yield ctx.call_activity(COMMIT, input=ref, retry_policy=retry))
     except ActivityError as error:
-        failure = {**ref, "stage": stage.value, "error_type": error.error_type,
-                   "message": error.message}
-        return (yield ctx.call_activity("ingest_fail", input=failure,
-                                        retry_policy=ACTIVITY_RETRY))
+        failure = IngestFailure(**ref.model_dump(), stage=stage, error_type=error.error_type,
+                                message=error.message)
+        return (yield ctx.call_activity(FAIL, input=failure, retry_policy=retry))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Protocol, TypeVar
 
 import structlog
 
@@ -33,6 +34,7 @@ from agentflow.domain.extraction import PdfInfo, page_json_lines
 from agentflow.domain.jobs import document_stream
 from agentflow.domain.profiles import DocumentProfile
 from agentflow.domain.vectors import IndexedChunk
+from agentflow.domain.workflows import ActivityRef
 from agentflow.ingestion.chunker import ChunkingPolicy, chunk_pages
 from agentflow.ingestion.context import indexed_text, with_context
 from agentflow.ingestion.jobs import inspect_pdf
@@ -52,8 +54,25 @@ from agentflow.ports.sparse_encoder import SparseEncoder
 from agentflow.ports.vector_index import VectorIndex
 from agentflow.ports.workflow_engine import ActivityContext, WorkflowEngine
 from agentflow.retrieval.profile_index import ProfileIndex
+from agentflow.workflows.ingest_handles import (
+    BEGIN,
+    CHUNK,
+    COMMIT,
+    EMBED,
+    EXTRACT,
+    FAIL,
+    ChunkRange,
+    DocumentRef,
+    Done,
+    IngestFailure,
+    PageRange,
+    Plan,
+    Settled,
+)
 
 log = structlog.get_logger(__name__)
+RefT = TypeVar("RefT", bound=DocumentRef)
+OutT = TypeVar("OutT")
 
 
 class IngestRecords(DocumentRecords, PageStore, ChunkStore, Protocol):
@@ -81,38 +100,41 @@ class IngestActivities:
     chunk_tokens: int = 254
 
     def register(self, engine: WorkflowEngine) -> None:
-        for name in ("begin", "extract", "chunk", "embed", "commit", "fail"):
-            engine.register_activity(self._audited(name), name=f"ingest_{name}")
+        engine.register_activity(BEGIN, self._audited(BEGIN, self.begin))
+        engine.register_activity(EXTRACT, self._audited(EXTRACT, self.extract))
+        engine.register_activity(CHUNK, self._audited(CHUNK, self.chunk))
+        engine.register_activity(EMBED, self._audited(EMBED, self.embed))
+        engine.register_activity(COMMIT, self._audited(COMMIT, self.commit))
+        engine.register_activity(FAIL, self._audited(FAIL, self.fail))
 
-    def _audited(self, name: str) -> Any:
+    def _audited(self, handle: ActivityRef[RefT, OutT],
+                 activity: Callable[[ActivityContext, RefT], Awaitable[OutT]],
+                 ) -> Callable[[ActivityContext, RefT], Awaitable[OutT]]:
         """The activity, with one audit record per run (its stage, range and outcome)."""
-        activity = getattr(self, name)
+        name = handle.name.removeprefix("ingest_")
 
-        async def run(ctx: ActivityContext, job: dict[str, Any]) -> Any:
-            detail: dict[str, str | int] = {
-                "document_id": job["document_id"],
-                **{k: int(job[k]) for k in ("first", "last", "start", "stop") if k in job}}
+        async def run(ctx: ActivityContext, job: RefT) -> OutT:
+            ranges = job.model_dump(include={"first", "last", "start", "stop"})
+            detail: dict[str, str | int] = {"document_id": job.document_id, **ranges}
             started = time.perf_counter()
             try:
                 result = await activity(ctx, job)
             except Exception as error:
-                await self.audit.record(job["tenant_id"], "ingestion", f"ingest.{name}",
+                await self.audit.record(job.tenant_id, "ingestion", f"ingest.{name}",
                                         "failed", {**detail, "reason": type(error).__name__})
                 raise
             finally:
                 metrics.ingest_stage_duration.labels(stage=name).observe(
                     time.perf_counter() - started)
-            await self.audit.record(job["tenant_id"], "ingestion", f"ingest.{name}", "ok",
-                                    detail)
+            await self.audit.record(job.tenant_id, "ingestion", f"ingest.{name}", "ok", detail)
             return result
 
-        run.__name__ = name
         return run
 
-    async def _document(self, ref: dict[str, Any]) -> Document:
-        document = await self.catalog.get_document(ref["tenant_id"], ref["document_id"])
+    async def _document(self, ref: DocumentRef) -> Document:
+        document = await self.catalog.get_document(ref.tenant_id, ref.document_id)
         if document is None:
-            raise NotFound("the document was deleted", document_id=ref["document_id"])
+            raise NotFound("the document was deleted", document_id=ref.document_id)
         return document
 
     async def _progress(self, document: Document, progress: Progress) -> None:
@@ -141,7 +163,7 @@ class IngestActivities:
         await self._unindex(tenant_id, document_id)
         await self.events.close_stream(document_stream(tenant_id, document_id))
 
-    async def begin(self, ctx: ActivityContext, ref: dict[str, Any]) -> dict[str, Any]:
+    async def begin(self, ctx: ActivityContext, ref: DocumentRef) -> Plan:
         document = await self._document(ref)
         if document.media_type == PLAIN_TEXT:
             info = PdfInfo(page_count=1)
@@ -159,9 +181,9 @@ class IngestActivities:
         if not await self._save(document, was=_INGESTING):
             raise NotFound("the document was deleted or changed", document_id=document.id)
         await self._progress(document, document.progress)
-        return {"page_count": info.page_count}
+        return Plan(page_count=info.page_count)
 
-    async def extract(self, ctx: ActivityContext, job: dict[str, Any]) -> dict[str, Any]:
+    async def extract(self, ctx: ActivityContext, job: PageRange) -> Done:
         document = await self._document(job)
         if document.media_type == PLAIN_TEXT:
             extracted = await self._text_page(document)
@@ -172,7 +194,7 @@ class IngestActivities:
         done = await self.catalog.count_pages(document.tenant_id, document.id)
         await self._progress(document, Progress(stage=IngestStage.EXTRACTING, done=done,
                                                 total=document.pages or done))
-        return {"pages": len(extracted)}
+        return Done(count=len(extracted))
 
     async def _text_page(self, document: Document) -> list[PageJson]:
         async with self.blobs.local_path(document.blob_key) as path:
@@ -181,20 +203,20 @@ class IngestActivities:
                             text=text.strip(), blocks=[])
         return [PageJson(number=1, body=page.model_dump_json())]
 
-    async def _pdf_pages(self, document: Document, job: dict[str, Any]) -> list[PageJson]:
+    async def _pdf_pages(self, document: Document, job: PageRange) -> list[PageJson]:
         async with self.blobs.local_path(document.blob_key) as path:
             try:
                 (row,) = await self.executor.map_batches(
-                    self.extract_stage, [{"path": str(path), "first": job["first"],
-                                          "last": job["last"], "document_id": document.id}],
+                    self.extract_stage, [{"path": str(path), "first": job.first,
+                                          "last": job.last, "document_id": document.id}],
                     timeout_s=self.extract_timeout_s)
             except TimeoutError:
                 raise ExtractionTimeout(
-                    f"pages {job['first']}-{job['last']} took longer than "
+                    f"pages {job.first}-{job.last} took longer than "
                     f"{self.extract_timeout_s:.0f}s to extract") from None
-        return page_json_lines(row["pages"], job["first"], job["last"])
+        return page_json_lines(row["pages"], job.first, job.last)
 
-    async def chunk(self, ctx: ActivityContext, ref: dict[str, Any]) -> dict[str, Any]:
+    async def chunk(self, ctx: ActivityContext, ref: DocumentRef) -> Done:
         document = await self._document(ref)
         pages = await self.catalog.get_page_texts(document.tenant_id, document.id)
         await self._progress(document, Progress(stage=IngestStage.CHUNKING, done=0,
@@ -224,12 +246,12 @@ class IngestActivities:
         if not await self._save(document, was=_INGESTING):
             raise NotFound("the document was deleted or changed", document_id=document.id)
         await self._progress(document, document.progress)
-        return {"chunks": len(chunks)}
+        return Done(count=len(chunks))
 
-    async def embed(self, ctx: ActivityContext, job: dict[str, Any]) -> dict[str, Any]:
+    async def embed(self, ctx: ActivityContext, job: ChunkRange) -> Done:
         document = await self._document(job)
         chunks = await self.catalog.get_chunks(document.tenant_id, document.id,
-                                               start=job["start"], stop=job["stop"])
+                                               start=job.start, stop=job.stop)
         texts = [indexed_text(chunk) for chunk in chunks]
         dense = await self.embedder.embed_documents(texts)
         sparse = self.sparse.encode_documents(texts)
@@ -247,9 +269,9 @@ class IngestActivities:
         done = await self.index.count(document.tenant_id, document.id)
         await self._progress(document, Progress(stage=IngestStage.EMBEDDING, done=done,
                                                 total=document.chunks or done))
-        return {"chunks": len(chunks)}
+        return Done(count=len(chunks))
 
-    async def commit(self, ctx: ActivityContext, ref: dict[str, Any]) -> dict[str, Any]:
+    async def commit(self, ctx: ActivityContext, ref: DocumentRef) -> Settled:
         document = await self._document(ref)
         indexed = await self.index.count(document.tenant_id, document.id)
         if indexed != document.chunks:
@@ -260,15 +282,16 @@ class IngestActivities:
         if not await self._save(document, was=frozenset({DocumentStatus.PROCESSING})):
             if await self.catalog.get_document(document.tenant_id, document.id) is None:
                 await self._sweep(document.tenant_id, document.id)  # deleted meanwhile
-                return {"status": "deleted"}
+                return Settled(id=document.id, status="deleted")
             raise Conflict("the document changed while it was ingested",
                            document_id=document.id)
+        settled = _settled(document)
         await self.events.append(document_stream(document.tenant_id, document.id), "ready",
-                                 _summary(document))
+                                 settled.model_dump(mode="json"))
         await self._announce(document)
         log.info("document_ready", document_id=document.id, tenant_id=document.tenant_id,
                  pages=document.pages, chunks=document.chunks)
-        return {"status": document.status.value, "chunks": indexed}
+        return settled
 
     async def _announce(self, document: Document) -> None:
         error = document.error
@@ -282,28 +305,29 @@ class IngestActivities:
                   "code": error.code if error else None,
                   "stage": error.stage.value if error and error.stage else None}))
 
-    async def fail(self, ctx: ActivityContext, failure: dict[str, Any]) -> dict[str, Any]:
-        document = await self.catalog.get_document(failure["tenant_id"], failure["document_id"])
+    async def fail(self, ctx: ActivityContext, failure: IngestFailure) -> Settled:
+        document = await self.catalog.get_document(failure.tenant_id, failure.document_id)
         if document is None:  # deleted while ingesting: sweep what in-flight work re-created
-            await self._sweep(failure["tenant_id"], failure["document_id"])
-            return {"status": "deleted"}
-        stage = IngestStage(failure["stage"])
+            await self._sweep(failure.tenant_id, failure.document_id)
+            return Settled(id=failure.document_id, status="deleted")
+        stage = failure.stage
         document.status = DocumentStatus.FAILED
-        document.error = DocumentError(code=code_for_error_type(failure["error_type"]),
-                                       message=failure["message"], stage=stage)
+        document.error = DocumentError(code=code_for_error_type(failure.error_type),
+                                       message=failure.message, stage=stage)
         if not await self._save(document, was=_INGESTING):
             # Deleted meanwhile (swept), or settled by another run: nothing of ours to mark.
             if await self.catalog.get_document(document.tenant_id, document.id) is None:
                 await self._sweep(document.tenant_id, document.id)
-                return {"status": "deleted"}
-            return {"status": "unchanged"}
+                return Settled(id=document.id, status="deleted")
+            return Settled(id=document.id, status="unchanged")
         await self._unindex(document.tenant_id, document.id)
+        settled = _settled(document)
         await self.events.append(document_stream(document.tenant_id, document.id), "failed",
-                                 _summary(document))
+                                 settled.model_dump(mode="json"))
         await self._announce(document)
         log.warning("document_failed", document_id=document.id, tenant_id=document.tenant_id,
                     stage=stage.value, code=document.error.code)
-        return {"status": document.status.value}
+        return settled
 
 
 _INGESTING = frozenset({DocumentStatus.PENDING, DocumentStatus.PROCESSING})
@@ -325,11 +349,7 @@ def _no_text_reason(kinds: set[str]) -> str:
     return "the PDF contains no extractable text"
 
 
-def _summary(document: Document) -> dict[str, Any]:
-    return {
-        "id": document.id, "status": document.status.value,
-        "progress": document.progress.model_dump(mode="json"),
-        "pages": document.pages, "chunks": document.chunks,
-        "error": document.error.model_dump(mode="json") if document.error else None,
-        "warnings": [warning.model_dump(mode="json") for warning in document.warnings],
-    }
+def _settled(document: Document) -> Settled:
+    return Settled(id=document.id, status=document.status.value, progress=document.progress,
+                   pages=document.pages, chunks=document.chunks, error=document.error,
+                   warnings=document.warnings)

@@ -1,8 +1,8 @@
 """Dapr pub/sub delivery: the topics an app hears and the route each is delivered to.
 
 Mounted by the gateway when the event bus is on Dapr, and by ``agentflow monitor``; not part of
-the public API (hidden from OpenAPI). The bus comes from ``request.app.state``: the container's
-in the gateway, the monitor's own in the monitor.
+the public API (hidden from OpenAPI). The bus comes from ``request.app.state.bus``, which the
+gateway and ``agentflow monitor`` each set at start-up.
 """
 
 from __future__ import annotations
@@ -16,9 +16,7 @@ router = APIRouter(prefix="/dapr", include_in_schema=False)
 
 def get_bus(request: Request) -> Any:
     """A ``DaprPubSubEventBus`` (``subscriptions``, ``deliver``)."""
-    state = request.app.state
-    container = getattr(state, "container", None)
-    return container.bus if container is not None else state.bus
+    return request.app.state.bus
 
 
 BusDep = Annotated[Any, Depends(get_bus)]

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
-from agentflow.gateway.deps import ContainerDep
-from agentflow.gateway.probes import readiness_endpoint
-from agentflow.runtime.readiness import store_checks
+from agentflow.gateway.deps import ReadinessChecksDep
+from agentflow.gateway.probes import readiness_response
 
 router = APIRouter(tags=["operations"])
-_ready = readiness_endpoint(lambda request: store_checks(request.app.state.container))
 
 
 @router.get("/healthz")
@@ -20,6 +18,6 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", responses={503: {"description": "a dependency is unreachable",
                                         "content": {"application/problem+json": {}}}})
-async def readyz(request: Request, _: ContainerDep) -> Response:
+async def readyz(checks: ReadinessChecksDep) -> Response:
     """Dependencies answer within 2 s each: the catalog, the vector index, the event log."""
-    return await _ready(request)
+    return await readiness_response(checks)

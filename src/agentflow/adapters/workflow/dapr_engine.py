@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import inspect
 import re
 import warnings
 from collections.abc import Generator, Sequence
@@ -26,9 +25,22 @@ import structlog
 from dapr.ext.workflow._durabletask.task import NonRetryableError, TaskFailedError
 
 from agentflow.domain.errors import IngestionFailed, InvalidInput
-from agentflow.domain.workflows import RetryPolicy, WorkflowState, WorkflowStatus
+from agentflow.domain.workflows import (
+    ActivityRef,
+    RetryPolicy,
+    WorkflowRef,
+    WorkflowState,
+    WorkflowStatus,
+)
 from agentflow.observability import tracing
-from agentflow.ports.workflow_engine import Activity, ActivityError, Task, Workflow
+from agentflow.ports.workflow_engine import (
+    Activity,
+    ActivityError,
+    JsonActivity,
+    Task,
+    Workflow,
+    json_activity,
+)
 
 log = structlog.get_logger(__name__)
 _ENCODED = re.compile(r"^\[(\w+)\] (.*)$", re.DOTALL)
@@ -66,11 +78,12 @@ class DaprContext:
     def current_utc_datetime(self) -> datetime:
         return self._inner.current_utc_datetime
 
-    def call_activity(self, activity: str, *, input: Any = None,
+    def call_activity(self, activity: ActivityRef[Any, Any], *, input: Any,
                       retry_policy: RetryPolicy | None = None) -> Task:
-        task: Task = self._inner.call_activity(activity, input=input,
-                                         retry_policy=dapr_retry_policy(retry_policy))
-        self.names[id(task)] = activity
+        task: Task = self._inner.call_activity(activity.name,
+                                               input=activity.encode_input(input),
+                                               retry_policy=dapr_retry_policy(retry_policy))
+        self.names[id(task)] = activity.name
         return task
 
     def create_timer(self, fire_at: datetime | timedelta) -> Task:
@@ -116,27 +129,28 @@ class DaprWorkflowEngine:
         self._client: wf.DaprWorkflowClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def register_workflow(self, fn: Workflow, *, name: str | None = None) -> None:
+    def register_workflow(self, workflow: WorkflowRef[Any], fn: Workflow[Any]) -> None:
         def orchestrator(ctx: wf.DaprWorkflowContext, raw: Any = None) -> Any:
             context = DaprContext(ctx)
-            return (yield from drive(context, fn(context, raw)))
+            return (yield from drive(context, fn(context, workflow.decode(raw))))
 
-        self._runtime.register_workflow(orchestrator, name=name or fn.__name__)
+        self._runtime.register_workflow(orchestrator, name=workflow.name)
 
-    def register_activity(self, fn: Activity, *, name: str | None = None) -> None:
-        label = name or str(getattr(fn, "__name__", repr(fn)))
+    def register_activity(self, activity: ActivityRef[Any, Any], fn: Activity[Any, Any]) -> None:
+        label, run = activity.name, json_activity(activity, fn)
 
-        async def activity(ctx: wf.WorkflowActivityContext, raw: Any = None) -> Any:
+        async def dapr_activity(ctx: wf.WorkflowActivityContext, raw: Any = None) -> Any:
             if self._loop is None:
                 raise RuntimeError("the engine is not started")
-            future = asyncio.run_coroutine_threadsafe(self._call(label, fn, ctx, raw), self._loop)
+            future = asyncio.run_coroutine_threadsafe(self._call(label, run, ctx, raw),
+                                                      self._loop)
             return await asyncio.wrap_future(future)
 
-        activity.__name__ = label
-        self._runtime.register_activity(activity, name=label)
+        dapr_activity.__name__ = label
+        self._runtime.register_activity(dapr_activity, name=label)
 
     @staticmethod
-    async def _call(label: str, fn: Activity, ctx: wf.WorkflowActivityContext,
+    async def _call(label: str, fn: JsonActivity, ctx: wf.WorkflowActivityContext,
                     raw: Any) -> Any:
         # Replayed workflow code makes no spans; each activity continues the trace its
         # workflow's input carries (the request that started it).
@@ -144,8 +158,7 @@ class DaprWorkflowEngine:
         try:
             with tracing.span(f"activity {label}", parent=parent,  # as the in-process runner
                               attributes={"agentflow.workflow_id": ctx.workflow_id}):
-                result = fn(_ActivityContext(ctx), raw)
-                return await result if inspect.isawaitable(result) else result
+                return await fn(_ActivityContext(ctx), raw)
         except (InvalidInput, IngestionFailed) as exc:
             # The input is wrong: no retry policy may repeat it (as in the in-process runner).
             raise NonRetryableError(f"[{type(exc).__name__}] {exc}") from exc
@@ -175,14 +188,15 @@ class DaprWorkflowEngine:
             raise RuntimeError("the engine is not started")
         return self._client
 
-    async def schedule_new_workflow(self, workflow: str, *, input: Any = None,
+    async def schedule_new_workflow(self, workflow: WorkflowRef[Any], *, input: Any,
                                     instance_id: str) -> str:
         client = self._require_client()
         current = await self.get_workflow_state(instance_id)
         if current is not None and current.status is WorkflowStatus.RUNNING:
             return instance_id  # never started twice
-        return str(await asyncio.to_thread(client.schedule_new_workflow, workflow=workflow,
-                                           input=input, instance_id=instance_id))
+        return str(await asyncio.to_thread(client.schedule_new_workflow, workflow=workflow.name,
+                                           input=workflow.encode(input),
+                                           instance_id=instance_id))
 
     async def get_workflow_state(self, instance_id: str) -> WorkflowState | None:
         client = self._require_client()

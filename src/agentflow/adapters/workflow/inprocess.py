@@ -21,9 +21,22 @@ from opentelemetry.trace import Span, StatusCode
 
 from agentflow.adapters.workflow.tasks import RunnerTask, when_all, when_any
 from agentflow.domain.errors import IngestionFailed, InvalidInput
-from agentflow.domain.workflows import RetryPolicy, WorkflowState, WorkflowStatus
+from agentflow.domain.workflows import (
+    ActivityRef,
+    RetryPolicy,
+    WorkflowRef,
+    WorkflowState,
+    WorkflowStatus,
+)
 from agentflow.observability import tracing
-from agentflow.ports.workflow_engine import Activity, ActivityError, Task, Workflow
+from agentflow.ports.workflow_engine import (
+    Activity,
+    ActivityError,
+    JsonActivity,
+    Task,
+    Workflow,
+    json_activity,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -55,11 +68,13 @@ class _Context:
         return datetime.now(UTC)
 
     def call_activity(
-        self, activity: str, *, input: Any = None, retry_policy: RetryPolicy | None = None
+        self, activity: ActivityRef[Any, Any], *, input: Any,
+        retry_policy: RetryPolicy | None = None,
     ) -> RunnerTask:
-        fn = self._engine.activity(activity)
+        fn = self._engine.activity(activity.name)
+        raw = activity.encode_input(input)  # the JSON a Dapr history would keep
         ctx = _ActivityContext(self._instance_id, next(self._task_ids))
-        return RunnerTask(lambda: _call_with_retries(activity, fn, ctx, input, retry_policy))
+        return RunnerTask(lambda: _call_with_retries(activity.name, fn, ctx, raw, retry_policy))
 
     def create_timer(self, fire_at: datetime | timedelta) -> RunnerTask:
         delay = fire_at if isinstance(fire_at, timedelta) else fire_at - datetime.now(UTC)
@@ -72,20 +87,14 @@ class _Context:
         return when_any(tasks)
 
 
-async def _call_once(fn: Activity, ctx: _ActivityContext, input: Any) -> Any:
-    if inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(type(fn).__call__):
-        return await fn(ctx, input)
-    return await asyncio.to_thread(fn, ctx, input)
-
-
 async def _call_with_retries(
-    name: str, fn: Activity, ctx: _ActivityContext, input: Any, policy: RetryPolicy | None
+    name: str, fn: JsonActivity, ctx: _ActivityContext, input: Any, policy: RetryPolicy | None
 ) -> Any:
     with tracing.span(f"activity {name}", attributes={"agentflow.workflow_id": ctx.workflow_id}) as span:
         return await _attempts(name, fn, ctx, input, policy, span)
 
 
-async def _attempts(name: str, fn: Activity, ctx: _ActivityContext, input: Any,
+async def _attempts(name: str, fn: JsonActivity, ctx: _ActivityContext, input: Any,
                     policy: RetryPolicy | None, span: Span) -> Any:
     attempts = policy.max_number_of_attempts if policy else 1
     started = asyncio.get_running_loop().time()
@@ -93,7 +102,7 @@ async def _attempts(name: str, fn: Activity, ctx: _ActivityContext, input: Any,
     while True:
         span.set_attribute("agentflow.attempt", attempt)
         try:
-            return await _call_once(fn, ctx, input)
+            return await fn(ctx, input)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -127,18 +136,18 @@ class InProcessWorkflowEngine:
 
     def __init__(self, *, max_finished_states: int = 10_000) -> None:
         self._max_finished = max_finished_states
-        self._workflows: dict[str, Workflow] = {}
-        self._activities: dict[str, Activity] = {}
+        self._workflows: dict[str, tuple[WorkflowRef[Any], Workflow[Any]]] = {}
+        self._activities: dict[str, JsonActivity] = {}
         self._states: dict[str, WorkflowState] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
 
-    def register_workflow(self, fn: Workflow, *, name: str | None = None) -> None:
-        self._workflows[name or fn.__name__] = fn
+    def register_workflow(self, workflow: WorkflowRef[Any], fn: Workflow[Any]) -> None:
+        self._workflows[workflow.name] = (workflow, fn)
 
-    def register_activity(self, fn: Activity, *, name: str | None = None) -> None:
-        self._activities[name or str(getattr(fn, "__name__", repr(fn)))] = fn
+    def register_activity(self, activity: ActivityRef[Any, Any], fn: Activity[Any, Any]) -> None:
+        self._activities[activity.name] = json_activity(activity, fn)
 
-    def activity(self, name: str) -> Activity:
+    def activity(self, name: str) -> JsonActivity:
         try:
             return self._activities[name]
         except KeyError:
@@ -154,17 +163,18 @@ class InProcessWorkflowEngine:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     async def schedule_new_workflow(
-        self, workflow: str, *, input: Any = None, instance_id: str
+        self, workflow: WorkflowRef[Any], *, input: Any, instance_id: str
     ) -> str:
-        if workflow not in self._workflows:
-            raise LookupError(f"workflow {workflow!r} is not registered")
+        if workflow.name not in self._workflows:
+            raise LookupError(f"workflow {workflow.name!r} is not registered")
+        raw = workflow.encode(input)
         running = self._tasks.get(instance_id)
         if running is not None and not running.done():
             return instance_id
         self._states[instance_id] = WorkflowState(
-            instance_id=instance_id, name=workflow, status=WorkflowStatus.RUNNING
+            instance_id=instance_id, name=workflow.name, status=WorkflowStatus.RUNNING
         )
-        task = asyncio.create_task(self._run(workflow, instance_id, input))
+        task = asyncio.create_task(self._run(workflow.name, instance_id, raw))
         self._tasks[instance_id] = task
         task.add_done_callback(lambda _: self._tasks.pop(instance_id, None))
         return instance_id
@@ -194,8 +204,9 @@ class InProcessWorkflowEngine:
 
     async def _run_traced(self, name: str, instance_id: str, input: Any) -> None:
         ctx = _Context(self, instance_id)
+        workflow, fn = self._workflows[name]
         try:
-            output = await _drive(self._workflows[name](ctx, input))
+            output = await _drive(fn(ctx, workflow.decode(input)))
         except asyncio.CancelledError:
             raise
         except Exception as exc:
