@@ -18,6 +18,7 @@ from agentflow.ports.embedder import Embedder
 from agentflow.runtime.embedding import embedder_for
 from agentflow.settings import EmbeddingBackend, EmbeddingSettings
 
+
 def embed_stage(*, batch_size: int, cache_dir: str, device: str = "cpu",
                 embedding: EmbeddingSettings | None = None) -> BatchStage:
     """The stage with what its workers run, chosen by the composition root: the embedding

@@ -13,6 +13,7 @@ from typing import Any
 from agentflow.adapters.extract.pymupdf_extractor import PyMuPdfExtractor
 from agentflow.domain.batches import BatchStage, PoolKind
 
+
 def extract_stage() -> BatchStage:
     """One page range per call: ranges are already sized by the workflow's fan-out."""
     return BatchStage(name="extract", factory=ExtractPages, pool=PoolKind.CPU, batch_size=1)
