@@ -43,9 +43,10 @@ def build_models(settings: Settings) -> ModelProvider:
         return NoModels()
     adapter = load("agentflow.adapters.llm.openai_compatible")
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-    return adapter.OpenAICompatibleModels(  # type: ignore[no-any-return]
+    built: ModelProvider = adapter.OpenAICompatibleModels(
         settings.llm, base_url=settings.openai_base_url, api_key=key,
         token_timeout_s=settings.llm.token_timeout_s or settings.query.agent_timeout_s)
+    return built
 
 
 _LLM_AGENTS = (AgentName.RETRIEVAL, AgentName.SYNTHESIS, AgentName.CITATION)
@@ -124,9 +125,10 @@ def build_transport(settings: Settings, agents: dict[AgentName, Agent]) -> Agent
     dapr = load("agentflow.adapters.transport.dapr_invoke")
     app_ids = {AgentName(name): app for name, app in settings.agents.app_ids.items()}
     token = settings.dapr.api_token.get_secret_value() if settings.dapr.api_token else None
-    return dapr.DaprAgentTransport(  # type: ignore[no-any-return]
+    built: AgentTransport = dapr.DaprAgentTransport(
         settings.dapr.http_endpoint, app_ids, token=token,
         timeout_s=max(settings.llm.max_call_s, settings.query.agent_timeout_s) + 10)
+    return built
 
 
 def build_llm_agents(settings: Settings, models: ModelProvider, search: SearchService,

@@ -39,15 +39,17 @@ def embedder_for(embedding: EmbeddingSettings, cache_dir: Path, *,
     backend = embedding.backend
     if backend is EmbeddingBackend.TORCH:
         torch_embedder = load("agentflow.adapters.embed.torch_embedder")
-        return torch_embedder.TorchEmbedder(  # type: ignore[no-any-return]
+        built: Embedder = torch_embedder.TorchEmbedder(
             model_dir, tokenizer, name="all-MiniLM-L6-v2/torch",
             batch_size=embedding.batch_size, device=device)
+        return built
     export = load("agentflow.adapters.embed.onnx_export")
     onnx = load("agentflow.adapters.embed.onnx_embedder")
     variant = export.OnnxVariant.INT8 if backend is EmbeddingBackend.ONNX_INT8 else export.OnnxVariant.FP32
     path = export.exported_model(model_dir, cache_dir, variant)
-    return onnx.OnnxEmbedder(  # type: ignore[no-any-return]
+    chosen: Embedder = onnx.OnnxEmbedder(
         path, tokenizer, name=f"all-MiniLM-L6-v2/onnx-{variant}", threads=embedding.threads)
+    return chosen
 
 
 def pooled_embedder(settings: Settings, executor: BatchExecutor, local: Embedder) -> Embedder:

@@ -34,8 +34,9 @@ def build_dispatch(settings: Settings, engine: WorkflowEngine, catalog: Catalog)
                               chunks_per_task=ingest.chunks_per_embed_task)
     actors = load("agentflow.adapters.dispatch.dapr_actors")
     token = settings.dapr.api_token.get_secret_value() if settings.dapr.api_token else None
-    return actors.DaprActorDispatch(  # type: ignore[no-any-return]
+    built: IngestionDispatch = actors.DaprActorDispatch(
         settings.dapr.http_endpoint, catalog, token=token)
+    return built
 
 
 def build_engine(settings: Settings) -> WorkflowEngine:
@@ -46,8 +47,9 @@ def build_engine(settings: Settings) -> WorkflowEngine:
         return InProcessWorkflowEngine()
     dapr = load("agentflow.adapters.workflow.dapr_engine", "distributed")
     port = str(settings.dapr.grpc_port) if settings.dapr.grpc_port else None
-    return dapr.DaprWorkflowEngine(  # type: ignore[no-any-return]
+    built: WorkflowEngine = dapr.DaprWorkflowEngine(
         host=settings.dapr.grpc_host, port=port, worker=settings.workflow.worker)
+    return built
 
 
 def build_executor(settings: Settings) -> BatchExecutor:
@@ -62,8 +64,9 @@ def build_executor(settings: Settings) -> BatchExecutor:
                      "agentflow.ray_tasks.extract"),
             memory_limit_bytes=settings.ingest.extract_worker_memory_mb * 2**20)
     ray = load("agentflow.ray_tasks.executor", "distributed")
-    return ray.RayBatchExecutor(  # type: ignore[no-any-return]
+    built: BatchExecutor = ray.RayBatchExecutor(
         settings.ray_address, settings=settings.ray)
+    return built
 
 
 def build_index(settings: Settings, dimension: int, *, of: str = "chunks") -> VectorIndex:
@@ -79,5 +82,6 @@ def build_index(settings: Settings, dimension: int, *, of: str = "chunks") -> Ve
     server = load("agentflow.adapters.vector.qdrant_server", "distributed")
     key = vector.api_key.get_secret_value() if vector.api_key else None
     collection = vector.collection if of == "chunks" else f"{vector.collection}-{of}"
-    return server.QdrantServerIndex.connect(  # type: ignore[no-any-return]
+    built: VectorIndex = server.QdrantServerIndex.connect(
         vector.url, api_key=key, collection=collection, dimension=dimension)
+    return built

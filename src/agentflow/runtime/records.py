@@ -73,5 +73,6 @@ def build_event_bus(settings: Settings) -> EventBus:
         return MemoryEventBus()
     pubsub = load("agentflow.adapters.bus.dapr_pubsub")
     token = settings.dapr.api_token.get_secret_value() if settings.dapr.api_token else None
-    return pubsub.DaprPubSubEventBus(  # type: ignore[no-any-return]
+    built: EventBus = pubsub.DaprPubSubEventBus(
         settings.dapr.http_endpoint, pubsub=settings.dapr.pubsub, token=token)
+    return built
