@@ -20,13 +20,11 @@ async def bus(request: pytest.FixtureRequest) -> AsyncIterator[EventBus]:
         yield adapter
         await adapter.drain()
         return
-    from types import SimpleNamespace
 
     from fastapi import FastAPI
 
     from agentflow.adapters.bus.dapr_pubsub import DaprPubSubEventBus
     from agentflow.gateway.routers import dapr_events
-    from agentflow.settings import Settings
     from tests.fakes.dapr_http import FakeDaprHttp
     from tests.live import serving
     from tests.server import free_port
@@ -36,7 +34,7 @@ async def bus(request: pytest.FixtureRequest) -> AsyncIterator[EventBus]:
 
     gateway = FastAPI()  # the gateway's own delivery routes, over this bus
     gateway.include_router(dapr_events.router)
-    gateway.state.container = SimpleNamespace(bus=dapr_bus, settings=Settings())
+    gateway.state.bus = dapr_bus
     dapr = FakeDaprHttp({"gateway": gateway})
     async with serving(dapr.app, port):
         yield dapr_bus
