@@ -33,6 +33,10 @@ FROM ${PYTHON_IMAGE} AS runtime
 LABEL org.opencontainers.image.title="agentflow" \
       org.opencontainers.image.description="Multi-agent RAG: PDFs in, cited answers out" \
       org.opencontainers.image.licenses="Apache-2.0"
+# Tesseract (English) reads scanned pages in the extraction workers (AGENTFLOW_INGEST__OCR).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --gid 10001 agentflow \
     && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /data agentflow \
     && mkdir -p /data && chown 10001:10001 /data

@@ -7,7 +7,7 @@ STAMP := $(VENV)/.agentflow-installed
 # TORCH_PIP_ARGS="--index-url <your CPU wheel index>" where PyPI's default build is CUDA.
 TORCH_PIP_ARGS ?=
 
-.PHONY: install run test lint typecheck layers unit bench-install bench-ingest bench-quality bench-retrieval bench-citations bench-library bench-queries bench-llm bench-ray bench-telemetry bench-history bench-load kind-up kind-load openapi clean
+.PHONY: install run test lint typecheck layers unit bench-install bench-ingest bench-quality bench-retrieval bench-citations bench-library bench-queries bench-llm bench-ray bench-telemetry bench-history bench-ocr bench-load kind-up kind-load openapi clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -72,6 +72,10 @@ bench-ray: bench-install
 # Bytes each workflow instance writes to its history (what Dapr keeps in its state store).
 bench-history: install
 	$(BIN)/python -m bench.workflow_history
+
+# Scanned pages: OCR quality against the real text layer, speed beside text pages, robustness.
+bench-ocr: install
+	$(BIN)/python -m bench.ocr
 
 bench-telemetry: install
 	$(BIN)/python -m bench.telemetry --rounds 5 --per-round 20

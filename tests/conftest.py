@@ -65,6 +65,11 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="session")
+def real_dir() -> Path:
+    return shared("pdfs", "real")
+
+
+@pytest.fixture(scope="session")
 def sec10q_dir() -> Path:
     return shared("pdfs", "real", "sec10q")
 

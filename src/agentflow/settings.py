@@ -43,6 +43,12 @@ class IngestDispatchKind(StrEnum):
     DAPR_ACTORS = "dapr-actors"  # each document's IngestionActor (``agentflow ingestion``)
 
 
+class OcrMode(StrEnum):
+    AUTO = "auto"  # recognise text on pages without it when Tesseract is installed
+    ON = "on"  # always; refuse to start without Tesseract
+    OFF = "off"
+
+
 class IngestSettings(BaseModel):
     max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
     max_files_per_request: int = Field(default=20, gt=0)
@@ -59,6 +65,13 @@ class IngestSettings(BaseModel):
     # One more than the cores: the next document is extracted while the others embed.
     max_concurrent_documents: int = Field(default=3, gt=0)
     dispatch: IngestDispatchKind = IngestDispatchKind.QUEUE
+    # OCR of pages with no usable text (scans, fonts without a Unicode mapping), by Tesseract.
+    ocr: OcrMode = OcrMode.AUTO
+    ocr_languages: str = Field(default="eng", pattern=r"^[A-Za-z_]+(\+[A-Za-z_]+)*$")
+    ocr_dpi: int = Field(default=200, ge=72, le=600)
+    ocr_page_timeout_s: float = Field(default=60.0, gt=0)
+    # A scanned document is read in small page ranges, so every worker recognises pages at once.
+    pages_per_ocr_task: int = Field(default=2, gt=0)
 
 
 class EmbeddingSettings(BaseModel):

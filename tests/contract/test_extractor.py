@@ -8,14 +8,17 @@ import pickle
 import shutil
 from pathlib import Path
 
+import pymupdf
 import pytest
 
 from agentflow.adapters.extract import pymupdf_extractor
 from agentflow.adapters.extract.pymupdf_extractor import PyMuPdfExtractor
+from agentflow.adapters.extract.tesseract import tesseract_available
 from agentflow.domain.documents import DocumentPage
 from agentflow.domain.errors import EncryptedPdf, NotAPdf, UnreadablePdf
-from agentflow.domain.extraction import page_json_lines
+from agentflow.domain.extraction import OcrOptions, page_json_lines
 from agentflow.ports.extractor import Extractor
+from tests.fakes.scans import char_match, image_only_pdf, text_layer
 
 
 @pytest.fixture(params=["pymupdf"])
@@ -104,3 +107,33 @@ def test_unopenable_and_non_pdf_files_are_refused(extractor: Extractor, robustne
     text.write_text("just some text")
     with pytest.raises(NotAPdf):
         extractor.inspect(text)
+
+
+def test_with_ocr_a_scanned_page_reads_like_the_text_page_it_was_made_from(
+        small_pdf: Path, tmp_path: Path) -> None:
+    if not tesseract_available():
+        pytest.fail("Tesseract is not installed: apt-get install tesseract-ocr (CI installs it)")
+    reader = PyMuPdfExtractor(OcrOptions())
+    scan = image_only_pdf(small_pdf, tmp_path / "scan.pdf", range(3, 5))  # pages 4 and 5
+    assert reader.inspect(scan).scanned and not reader.inspect(small_pdf).scanned
+    for page, number in zip(reader.extract(scan, 1, 2, "d").pages, (4, 5), strict=True):
+        assert page.ocr and page.ocr_confidence is not None and page.ocr_confidence > 0.8
+        assert page.warnings == []
+        assert char_match(text_layer(small_pdf, number), page.text) >= 0.95
+        for block in page.blocks:
+            for line in block.lines:
+                x0, y0, x1, y1 = line.bbox
+                assert 0 <= x0 < x1 <= page.width and 0 <= y0 < y1 <= page.height
+                assert page.text[line.start:line.end].strip()
+    # A page with a text layer is read from it, as without OCR; the options cross to workers.
+    assert reader.extract(small_pdf, 3, 3, "d") == PyMuPdfExtractor().extract(small_pdf, 3, 3, "d")
+    assert pickle.loads(pickle.dumps(reader)).ocr == reader.ocr
+
+
+def test_pages_without_usable_text_are_the_ones_recognised(small_pdf: Path) -> None:
+    with pymupdf.open(small_pdf) as document:
+        page = document[2]
+        assert pymupdf_extractor._needs_ocr(page, "", has_images=False, garbled=0.0)
+        assert pymupdf_extractor._needs_ocr(page, "x" * 500, has_images=False, garbled=0.5)
+        assert not pymupdf_extractor._needs_ocr(page, "x" * 500, has_images=False, garbled=0.1)
+        assert not pymupdf_extractor._needs_ocr(page, "Page 3", has_images=False, garbled=0.0)

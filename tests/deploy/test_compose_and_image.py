@@ -124,6 +124,7 @@ def test_the_dockerfile_is_multi_stage_slim_and_non_root() -> None:
     assert "HEALTHCHECK" in runtime and "/healthz" in runtime
     assert 'ENTRYPOINT ["agentflow-entrypoint"]' in runtime
     assert "slim" in text and "torch==2.13.0" in text
+    assert "tesseract-ocr" in runtime  # scanned pages are read in every image's workers
 
 
 @pytest.mark.parametrize(("argv", "expected"), [

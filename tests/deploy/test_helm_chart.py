@@ -199,6 +199,21 @@ def test_ray_dapr_stores_and_monitoring_resources() -> None:
     assert len(tests) == 1
 
 
+def test_ocr_settings_reach_the_services_that_plan_ingestion() -> None:
+    """The orchestrator (and every service) gets the OCR mode and languages; Ray's workers get
+    them inside each extraction stage from the orchestrator, and run the same image."""
+    deployments = kinds(render({"ocr": {"mode": "on", "languages": "eng+deu"}}), "Deployment")
+    for name in SERVICES:
+        (container,) = deployments[f"af-agentflow-{name}"]["spec"]["template"]["spec"][
+            "containers"][:1]
+        env = {e["name"]: e.get("value") for e in container["env"]}
+        assert env["AGENTFLOW_INGEST__OCR"] == "on"
+        assert env["AGENTFLOW_INGEST__OCR_LANGUAGES"] == "eng+deu"
+    defaults = kinds(render(), "Deployment")["af-agentflow-orchestrator"]
+    env = {e["name"]: e.get("value") for e in defaults["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["AGENTFLOW_INGEST__OCR"] == "auto"
+
+
 def test_secrets_are_generated_or_referenced_never_values() -> None:
     manifests = render()
     (secret,) = kinds(manifests, "Secret").values()
@@ -220,6 +235,7 @@ def test_secrets_are_generated_or_referenced_never_values() -> None:
     {"services": {"gateway": {"replicaz": 3}}},        # misspelt nested key
     {"image": {"pullPolicy": "Sometimes"}},            # not an allowed value
     {"services": {"retrieval": {"autoscaling": {"enabled": "yes"}}}},  # wrong type
+    {"ocr": {"mode": "sometimes"}},  # not a mode
 ])
 def test_the_values_schema_refuses_misspelt_or_wrong_values(wrong: dict[str, Any]) -> None:
     chart = helm.Chart.load(CHART)

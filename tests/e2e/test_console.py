@@ -19,6 +19,7 @@ from tests.e2e.browser import WatchedPage, watched_page
 from tests.server import ServerProcess
 
 QUESTION = "What is DeepSeek-R1-Zero trained with?"
+SCAN_QUESTION = "Why can a non-text-searchable PDF not be rendered as plain text?"
 
 
 @pytest.fixture(scope="module")
@@ -46,21 +47,25 @@ def row(console: WatchedPage, name: str) -> str:
 def test_upload_watch_ask_cite_follow_up_and_admin(console: WatchedPage,
                                                    server: ServerProcess) -> None:
     paper = shared("pdfs", "real", "DeepSeek_R1.pdf")
-    scan = shared("pdfs", "real", "non_text_searchable.pdf")
+    scan = shared("pdfs", "real", "non_text_searchable.pdf")  # an image: read by OCR
+    blank = shared("pdfs", "robustness", "ocrmypdf", "blank.pdf")  # nothing to read at all
     page = console.page
     expect(page.locator("#who")).to_have_text("local (auth off)")
     expect(page.locator("#signin")).to_be_hidden()
 
-    # Two PDFs at once through the file picker; each row follows its own progress events.
-    page.set_input_files("#file-input", [str(paper), str(scan)])
+    # Three PDFs at once through the file picker; each row follows its own progress events.
+    page.set_input_files("#file-input", [str(paper), str(scan), str(blank)])
     expect(page.locator(f"{row(console, paper.name)}[data-status=ready]")).to_be_visible(
         timeout=180_000)
-    failed = page.locator(f"{row(console, scan.name)}[data-status=failed]")
+    expect(page.locator(f"{row(console, scan.name)}[data-status=ready]")).to_be_visible(
+        timeout=60_000)
+    failed = page.locator(f"{row(console, blank.name)}[data-status=failed]")
     expect(failed).to_be_visible(timeout=60_000)
-    expect(failed.locator(".reason")).to_contain_text("text layer")
+    expect(failed.locator(".reason")).to_contain_text("no extractable text")
     lines = page.evaluate("[...window.__progressLines]")
     assert any(re.fullmatch(r"embedding chunks \d+/\d+", line) for line in lines), lines
     assert any(line.startswith("extracting pages") for line in lines), lines
+    assert "recognising text, page 1/1" in lines, lines  # the scan's page, read by OCR
     expect(page.locator(row(console, paper.name)).locator(".progress-text")).to_contain_text(
         "22 pages")
     assert "null" not in page.locator("#documents").inner_text()
@@ -69,7 +74,7 @@ def test_upload_watch_ask_cite_follow_up_and_admin(console: WatchedPage,
     # The same bytes again: shown as a duplicate of the existing row, not a second document.
     page.set_input_files("#file-input", [str(paper)])
     expect(page.locator(row(console, paper.name)).locator(".badge.dup")).to_be_visible()
-    expect(page.locator("#documents li.doc")).to_have_count(2)
+    expect(page.locator("#documents li.doc")).to_have_count(3)
 
     # Not a PDF: refused at once, with the API's reason and code, and nothing stored.
     page.set_input_files("#file-input", [{"name": "photo.png", "mimeType": "image/png",
@@ -78,7 +83,7 @@ def test_upload_watch_ask_cite_follow_up_and_admin(console: WatchedPage,
     expect(refused.locator(".reason")).to_contain_text("not_a_pdf")
     refused.get_by_role("button", name="Dismiss").click()
     expect(refused).to_have_count(0)
-    expect(page.locator("#documents li.doc")).to_have_count(2)
+    expect(page.locator("#documents li.doc")).to_have_count(3)
 
     # Drag and drop works as the picker does.
     tiny = shared("pdfs", "robustness", "pypdf_sample_files",
@@ -93,13 +98,13 @@ def test_upload_watch_ask_cite_follow_up_and_admin(console: WatchedPage,
     expect(page.locator(f"{row(console, tiny.name)}[data-status=ready]")).to_be_visible(
         timeout=60_000)
     kept = httpx.get(f"{server.url}/v1/documents").json()["documents"]
-    assert {d["name"] for d in kept} == {paper.name, scan.name, tiny.name}
+    assert {d["name"] for d in kept} == {paper.name, scan.name, blank.name, tiny.name}
 
     # Retry the failed one: it is ingested again from its kept file and fails the same way.
     with page.expect_response(lambda r: r.url.endswith("/retry")) as retried:
         failed.locator("button.retry").click()
     assert retried.value.status == 202
-    expect(page.locator(f"{row(console, scan.name)}[data-status=failed]")).to_be_visible(
+    expect(page.locator(f"{row(console, blank.name)}[data-status=failed]")).to_be_visible(
         timeout=60_000)
 
     # Ask: the answer streams in token by token while the agents report their steps.
@@ -164,6 +169,23 @@ def test_upload_watch_ask_cite_follow_up_and_admin(console: WatchedPage,
     turns = httpx.get(f"{server.url}/v1/conversations/{conversation_id}").json()["turns"]
     assert len(turns) == 2
 
+    # The scan answers like any page: its citation opens the page marked as read by OCR.
+    page.locator("#new-conversation").click()
+    expect(page.locator("article.turn")).to_have_count(0)
+    page.fill("#question", SCAN_QUESTION)
+    page.keyboard.press("Enter")
+    scanned = page.locator("article.turn").first
+    expect(scanned.locator(".meta .confidence")).to_be_visible()
+    source = scanned.locator(".sources li.source").first
+    expect(source).to_contain_text(scan.name)
+    with page.expect_response(lambda r: "/image?" in r.url) as image:
+        scanned.locator(".answer button.cite").first.click()
+    assert image.value.status == 200 and "/pages/1/image?" in image.value.url
+    expect(page.locator("#viewer-ocr")).to_contain_text("recognised by OCR")
+    expect(page.locator("#viewer-image")).to_be_visible()
+    console.screenshot("scanned-citation")
+    page.keyboard.press("Escape")
+
     # Delete asks for a second click, then removes the document everywhere.
     page.get_by_role("tab", name="Library").click()
     remove = page.locator(row(console, scan.name)).locator("button.delete")
@@ -172,7 +194,7 @@ def test_upload_watch_ask_cite_follow_up_and_admin(console: WatchedPage,
     with page.expect_response(lambda r: r.request.method == "DELETE") as deleted:
         remove.click()
     assert deleted.value.status == 204
-    expect(page.locator("#documents li.doc")).to_have_count(2)
+    expect(page.locator("#documents li.doc")).to_have_count(3)
 
     # Admin: latency per agent, tokens and cost per agent and tenant, rates, alerts.
     page.get_by_role("tab", name="Admin").click()

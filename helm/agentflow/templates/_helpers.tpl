@@ -105,6 +105,10 @@ app.kubernetes.io/component: {{ .component }}
   value: 127.0.0.1
 - name: AGENTFLOW_DAPR__GRPC_PORT
   value: "50001"
+- name: AGENTFLOW_INGEST__OCR
+  value: {{ .Values.ocr.mode | quote }}
+- name: AGENTFLOW_INGEST__OCR_LANGUAGES
+  value: {{ .Values.ocr.languages | quote }}
 - name: AGENTFLOW_LLM__MCP_URL
   value: {{ printf "http://%s-mcp:8000/mcp" (include "agentflow.fullname" .) | quote }}
 {{- with .Values.llm.model }}

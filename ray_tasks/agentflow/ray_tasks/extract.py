@@ -12,19 +12,22 @@ from typing import Any
 
 from agentflow.adapters.extract.pymupdf_extractor import PyMuPdfExtractor
 from agentflow.domain.batches import BatchStage, PoolKind
+from agentflow.domain.extraction import OcrOptions
 
 
-def extract_stage() -> BatchStage:
-    """One page range per call: ranges are already sized by the workflow's fan-out."""
-    return BatchStage(name="extract", factory=ExtractPages, pool=PoolKind.CPU, batch_size=1)
+def extract_stage(ocr: OcrOptions | None = None) -> BatchStage:
+    """One page range per call: ranges are already sized by the workflow's fan-out. ``ocr``:
+    how the workers recognise pages without usable text (chosen by the composition root)."""
+    return BatchStage(name="extract", factory=ExtractPages, pool=PoolKind.CPU, batch_size=1,
+                      options=(("ocr", ocr.model_dump_json() if ocr else ""),))
 
 
 class ExtractPages:
     """Columns ``path``, ``first``, ``last``, ``document_id`` -> ``pages`` (the range as JSON
     Lines, one ``DocumentPage`` a line: a flat table, and stored as it comes)."""
 
-    def __init__(self) -> None:
-        self._extractor = PyMuPdfExtractor()
+    def __init__(self, ocr: str = "") -> None:
+        self._extractor = PyMuPdfExtractor(OcrOptions.model_validate_json(ocr) if ocr else None)
 
     def __call__(self, batch: dict[str, Sequence[Any]]) -> dict[str, Sequence[Any]]:
         pages = [

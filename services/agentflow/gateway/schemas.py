@@ -75,6 +75,9 @@ class PageView(BaseModel):
     text: str
     blocks: list[TextBlock]
     warnings: list[PageWarning]
+    ocr: bool = Field(default=False, description="the text was recognised from the page image")
+    ocr_confidence: float | None = Field(
+        default=None, description="Tesseract's mean word confidence (0..1) on a recognised page")
 
     @classmethod
     def of(cls, page: DocumentPage) -> PageView:

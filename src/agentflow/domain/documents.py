@@ -123,6 +123,8 @@ class DocumentPage(BaseModel):
     text: str
     blocks: list[TextBlock]
     warnings: list[PageWarning] = Field(default_factory=list)
+    ocr: bool = False  # the text was recognised from the page's image
+    ocr_confidence: float | None = None  # Tesseract's mean word confidence, 0..1
 
 
 class TextLine(BaseModel):

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from agentflow.domain.documents import DocumentPage, PageJson
+
+
+class OcrOptions(BaseModel):
+    """How pages without usable text are recognised: Tesseract's ``languages`` (``eng``,
+    ``eng+deu``), the resolution pages are rendered at, and each page's time limit."""
+
+    model_config = ConfigDict(frozen=True)
+
+    languages: str = Field(default="eng", pattern=r"^[A-Za-z_]+(\+[A-Za-z_]+)*$")
+    dpi: int = Field(default=200, ge=72, le=600)
+    timeout_s: float = Field(default=60.0, gt=0)
 
 
 class PdfInfo(BaseModel):
@@ -13,6 +24,7 @@ class PdfInfo(BaseModel):
     page_count: int
     encrypted: bool = False  # encrypted but readable without a password
     title: str | None = None  # the PDF's own title metadata, as written (often junk)
+    scanned: bool = False  # its first pages include one with an image and no usable text
 
 
 class ExtractedPages(BaseModel):
@@ -21,6 +33,12 @@ class ExtractedPages(BaseModel):
     first: int
     last: int
     pages: list[DocumentPage]
+
+
+def recognised(page: PageJson) -> bool:
+    """Whether the page's text was recognised from its image (the extractor writes page JSON
+    compactly, so the flag reads ``"ocr":true``)."""
+    return '"ocr":true' in page.body
 
 
 def page_json_lines(lines: str, first: int, last: int) -> list[PageJson]:

@@ -49,6 +49,7 @@ from agentflow.retrieval.search import SearchService
 from agentflow.runtime.answering import build_answering, build_models
 from agentflow.runtime.embedding import build_embedder, pooled_embedder
 from agentflow.runtime.monitoring import build_monitor
+from agentflow.runtime.ocr import ocr_options
 from agentflow.runtime.optional import load
 from agentflow.runtime.processing import build_dispatch, build_engine, build_executor, build_index
 from agentflow.runtime.records import build_event_bus, build_records
@@ -135,6 +136,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     catalog, events, identities, limiter, audit_log, passages = build_records(settings)
     audit = Auditor(audit_log)
     extractor = PyMuPdfExtractor()
+    ocr = ocr_options(settings)
     executor = build_executor(settings)
     embedder = pooled_embedder(settings, executor, embedder or build_embedder(settings))
     sparse = Bm25Encoder()
@@ -149,7 +151,8 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
         sparse=sparse, index=index, events=events, bus=bus, audit=audit,
         chunk_overlap_tokens=ingest.chunk_overlap_tokens,
         extract_timeout_s=ingest.extract_timeout_s, chunk_tokens=ingest.chunk_tokens,
-        extract_stage=load("agentflow.ray_tasks.extract").extract_stage(),
+        extract_stage=load("agentflow.ray_tasks.extract").extract_stage(ocr),
+        ocr=ocr, pages_per_ocr_task=ingest.pages_per_ocr_task,
         profiles=profiles,
     ).register(engine)
     models = build_models(settings)

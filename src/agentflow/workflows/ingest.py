@@ -47,8 +47,10 @@ def ingest_document(ctx: WorkflowContext, job: IngestInput) -> Generator[Task, A
     try:
         plan = yield from call(ctx, BEGIN, ref, retry_policy=retry)
         yield from call_all(ctx, EXTRACT, [
-            PageRange(**ref.model_dump(), first=a, last=b - 1)
-            for a, b in ranges(plan.page_count, job.pages_per_task, start=1)], retry_policy=retry)
+            PageRange(**ref.model_dump(), first=a, last=b - 1,
+                      scanned=plan.pages_per_task is not None)
+            for a, b in ranges(plan.page_count, plan.pages_per_task or job.pages_per_task,
+                               start=1)], retry_policy=retry)
         stage = IngestStage.CHUNKING
         chunked = yield from call(ctx, CHUNK, ref, retry_policy=retry)
         stage = IngestStage.EMBEDDING

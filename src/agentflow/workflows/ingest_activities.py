@@ -30,7 +30,7 @@ from agentflow.domain.errors import (
     code_for_error_type,
 )
 from agentflow.domain.events import DomainEvent
-from agentflow.domain.extraction import PdfInfo, page_json_lines
+from agentflow.domain.extraction import OcrOptions, PdfInfo, page_json_lines, recognised
 from agentflow.domain.jobs import document_stream
 from agentflow.domain.profiles import DocumentProfile
 from agentflow.domain.vectors import IndexedChunk
@@ -98,6 +98,8 @@ class IngestActivities:
     extract_stage: BatchStage  # pages of a PDF -> JSON Lines of pages, on the CPU pool
     profiles: ProfileIndex  # one point a ready document, for routing
     chunk_tokens: int = 254
+    ocr: OcrOptions | None = None  # how the extraction stage recognises scans (None: it does not)
+    pages_per_ocr_task: int = 2
 
     def register(self, engine: WorkflowEngine) -> None:
         engine.register_activity(BEGIN, self._audited(BEGIN, self.begin))
@@ -137,12 +139,13 @@ class IngestActivities:
             raise NotFound("the document was deleted", document_id=ref.document_id)
         return document
 
-    async def _progress(self, document: Document, progress: Progress) -> None:
+    async def _progress(self, document: Document, progress: Progress,
+                        detail: str | None = None) -> None:
         await self.catalog.update_progress(document.tenant_id, document.id, progress)
         await self.events.append(
             document_stream(document.tenant_id, document.id), "progress",
             {"status": DocumentStatus.PROCESSING.value, **progress.model_dump(mode="json"),
-             "detail": _detail(progress)},
+             "detail": detail or _detail(progress)},
         )
 
     async def _unindex(self, tenant_id: str, document_id: str) -> None:
@@ -181,7 +184,9 @@ class IngestActivities:
         if not await self._save(document, was=_INGESTING):
             raise NotFound("the document was deleted or changed", document_id=document.id)
         await self._progress(document, document.progress)
-        return Plan(page_count=info.page_count)
+        scanned = self.ocr is not None and info.scanned
+        return Plan(page_count=info.page_count,
+                    pages_per_task=self.pages_per_ocr_task if scanned else None)
 
     async def extract(self, ctx: ActivityContext, job: PageRange) -> Done:
         document = await self._document(job)
@@ -192,8 +197,11 @@ class IngestActivities:
         await self.catalog.save_page_json(document.tenant_id, document.id, extracted)
         metrics.ingest_pages.inc(len(extracted))
         done = await self.catalog.count_pages(document.tenant_id, document.id)
+        total = document.pages or done
         await self._progress(document, Progress(stage=IngestStage.EXTRACTING, done=done,
-                                                total=document.pages or done))
+                                                total=total),
+                             f"recognising text, page {done}/{total}"
+                             if any(recognised(page) for page in extracted) else None)
         return Done(count=len(extracted))
 
     async def _text_page(self, document: Document) -> list[PageJson]:
@@ -209,12 +217,19 @@ class IngestActivities:
                 (row,) = await self.executor.map_batches(
                     self.extract_stage, [{"path": str(path), "first": job.first,
                                           "last": job.last, "document_id": document.id}],
-                    timeout_s=self.extract_timeout_s)
+                    timeout_s=self._extract_timeout_s(job))
             except TimeoutError:
                 raise ExtractionTimeout(
                     f"pages {job.first}-{job.last} took longer than "
-                    f"{self.extract_timeout_s:.0f}s to extract") from None
+                    f"{self._extract_timeout_s(job):.0f}s to extract") from None
         return page_json_lines(row["pages"], job.first, job.last)
+
+    def _extract_timeout_s(self, job: PageRange) -> float:
+        """The range's time limit: extraction's, plus each page's recognition limit when the
+        document looked scanned (a page past it is given up with a warning, not the range).
+        Other documents keep extraction's limit, which also bounds a decompression bomb."""
+        ocr = self.ocr.timeout_s * (job.last - job.first + 1) if self.ocr and job.scanned else 0.0
+        return self.extract_timeout_s + ocr
 
     async def chunk(self, ctx: ActivityContext, ref: DocumentRef) -> Done:
         document = await self._document(ref)
@@ -225,7 +240,8 @@ class IngestActivities:
         if not any(page.text.strip() for page in pages):
             document.warnings = warnings
             await self._save(document, was=_INGESTING)
-            raise NoExtractableText(_no_text_reason({warning.code for warning in warnings}))
+            raise NoExtractableText(_no_text_reason({warning.code for warning in warnings},
+                                                    ocr=self.ocr is not None))
         tokenizer = self.embedder.tokenizer
         policy = ChunkingPolicy(max_tokens=min(self.chunk_tokens, tokenizer.max_tokens),
                                 overlap_tokens=min(self.chunk_overlap_tokens,
@@ -341,11 +357,18 @@ def _detail(progress: Progress) -> str:
     return f"{progress.stage.value} {unit} {progress.done}/{progress.total}".replace("  ", " ")
 
 
-def _no_text_reason(kinds: set[str]) -> str:
+def _no_text_reason(kinds: set[str], *, ocr: bool) -> str:
+    if "ocr_failed" in kinds:
+        return "text recognition failed on its pages (see each page's warning)"
     if "unmapped_font" in kinds:
-        return "the text uses fonts without a Unicode mapping, so none of it can be read"
+        return ("the text uses fonts without a Unicode mapping, so none of it can be read; "
+                "with Tesseract installed its pages are recognised instead (OCR)")
     if "no_text_layer" in kinds:
-        return "no page has a text layer (scanned images; OCR is not enabled)"
+        return ("no page has a text layer (scanned images) and OCR is off: install Tesseract "
+                "(apt-get install tesseract-ocr, or brew install tesseract) and leave "
+                "AGENTFLOW_INGEST__OCR at auto")
+    if ocr:
+        return "the PDF contains no extractable text, and OCR recognised none on its pages"
     return "the PDF contains no extractable text"
 
 

@@ -26,6 +26,7 @@ class PageRange(DocumentRef):
 
     first: int = Field(ge=1)
     last: int = Field(ge=1)
+    scanned: bool = False  # the document looked scanned: its pages get OCR time on top
 
 
 class ChunkRange(DocumentRef):
@@ -44,9 +45,11 @@ class IngestFailure(DocumentRef):
 
 
 class Plan(BaseModel):
-    """What the fan-out of extraction is planned from."""
+    """What the fan-out of extraction is planned from: the pages, and a smaller range per task
+    for a scanned document (its pages are recognised, seconds each)."""
 
     page_count: int
+    pages_per_task: int | None = None  # None: the job's
 
 
 class Done(BaseModel):

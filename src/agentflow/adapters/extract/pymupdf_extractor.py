@@ -4,6 +4,9 @@ Page text is rebuilt from the ``dict`` layout so every line's character range in
 known: lines are joined by ``\\n`` and blocks by ``\\n\\n``, except the cells of a table row,
 which share one text line a space apart (``rows``). Citations later find their quotes in
 exactly this text and map them back to line boxes.
+
+With OCR on, a page without usable text (a scan, or glyphs without a Unicode mapping) is
+recognised by Tesseract (``tesseract``), whose layout takes the same path.
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from typing import Any
 import pymupdf
 
 from agentflow.adapters.extract.rows import Box, arrange, find_rows, union
+from agentflow.adapters.extract.tesseract import OcrFailed, recognise
 from agentflow.domain.documents import DocumentPage
 from agentflow.domain.errors import EncryptedPdf, NotAPdf, UnreadablePdf
-from agentflow.domain.extraction import ExtractedPages, PdfInfo, page_json_lines
+from agentflow.domain.extraction import ExtractedPages, OcrOptions, PdfInfo, page_json_lines
 
 pymupdf.TOOLS.mupdf_display_errors(False)  # MuPDF's own stderr chatter; we report per page
 _TEXT_FLAGS = pymupdf.TEXTFLAGS_TEXT & ~pymupdf.TEXT_PRESERVE_LIGATURES | pymupdf.TEXT_MEDIABOX_CLIP
@@ -28,6 +32,12 @@ _TEXT_FLAGS = pymupdf.TEXTFLAGS_TEXT & ~pymupdf.TEXT_PRESERVE_LIGATURES | pymupd
 
 # Control characters and U+FFFD are what MuPDF emits for glyphs it cannot map to Unicode.
 _UNMAPPED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]")
+# A page is recognised when this share of its characters or more could not be mapped ...
+_GARBLED_SHARE = 0.3
+# ... or when it has fewer characters than this and an image covering half of it (a scan with
+# a stamped page number).
+_SCAN_TEXT_CHARS = 40
+_SCANNED_SAMPLE = 8  # pages ``inspect`` looks at for a scan
 
 
 def _open(path: Path) -> pymupdf.Document:
@@ -45,13 +55,17 @@ def _bbox(raw: Any) -> list[float]:
     return [round(raw[0], 2), round(raw[1], 2), round(raw[2], 2), round(raw[3], 2)]
 
 
-def _page(document_id: str, page: pymupdf.Page) -> dict[str, Any]:
+def _page(document_id: str, page: pymupdf.Page,
+          layout: dict[str, Any] | None = None) -> dict[str, Any]:
     """The page as ``DocumentPage`` JSON data, plus the extractor's private flags ``_images``
-    (whether it has images) and ``_unmapped`` (glyphs without a Unicode mapping).
+    (whether it has images), ``_unmapped`` (a line of glyphs without a Unicode mapping) and
+    ``_garbled`` (the share of characters that could not be mapped); from ``layout`` (a
+    recognised one) instead of the text layer when given.
 
     Plain dicts, not models: this runs for every line of every page in the workers, and the
     pages go straight to the catalog as JSON (``extract_lines``)."""
-    layout = page.get_text("dict", flags=_TEXT_FLAGS)
+    if layout is None:
+        layout = page.get_text("dict", flags=_TEXT_FLAGS)
     # Reading order: top to bottom, then left to right (PyMuPDF's ``sort=True`` does the same
     # for every span too and costs a third of the extraction time).
     layout["blocks"].sort(key=lambda block: (round(block["bbox"][3], 1), block["bbox"][0]))
@@ -60,6 +74,7 @@ def _page(document_id: str, page: pymupdf.Page) -> dict[str, Any]:
     homes: list[int] = []  # each line's source block
     block_boxes: list[Box] = []
     unmapped = False
+    raw_chars = kept_chars = 0
     for raw_block in layout["blocks"]:
         if raw_block.get("type") != 0:
             continue
@@ -68,6 +83,8 @@ def _page(document_id: str, page: pymupdf.Page) -> dict[str, Any]:
             spans = raw_line["spans"]
             raw = spans[0]["text"] if len(spans) == 1 else "".join(span["text"] for span in spans)
             text = _UNMAPPED.sub("", raw).strip()
+            raw_chars += len(raw.strip())
+            kept_chars += len(text)
             if not text:
                 unmapped = unmapped or bool(raw.strip())
                 continue
@@ -102,7 +119,8 @@ def _page(document_id: str, page: pymupdf.Page) -> dict[str, Any]:
     rect = page.rect
     return {"document_id": document_id, "number": page.number + 1, "width": rect.width,
             "height": rect.height, "text": "".join(parts), "blocks": blocks, "warnings": [],
-            "_images": bool(page.get_images(full=False)), "_unmapped": unmapped}
+            "_images": bool(page.get_images(full=False)), "_unmapped": unmapped,
+            "_garbled": 1 - kept_chars / raw_chars if raw_chars else 0.0}
 
 
 # This thread's recent PDFs, kept open for their next page ranges (see ``_reopen``). Module
@@ -112,7 +130,11 @@ OPEN_DOCUMENTS = 4  # one more than the documents ingested at once by default
 
 
 class PyMuPdfExtractor:
-    """Stateless and picklable; safe to run in worker processes and threads."""
+    """Stateless and picklable; safe to run in worker processes and threads. ``ocr``: how
+    pages without usable text are recognised (``None``: they are not)."""
+
+    def __init__(self, ocr: OcrOptions | None = None) -> None:
+        self.ocr = ocr
 
     def inspect(self, path: Path) -> PdfInfo:
         with path.open("rb") as handle:
@@ -127,7 +149,8 @@ class PyMuPdfExtractor:
                 raise UnreadablePdf(f"the PDF's page tree is broken: {exc}") from None
             title = (document.metadata or {}).get("title") or None
             return PdfInfo(page_count=pages, encrypted=bool(document.is_encrypted),
-                           title=title.strip()[:500] if title else None)
+                           title=title.strip()[:500] if title else None,
+                           scanned=_looks_scanned(document))
         finally:
             document.close()
 
@@ -138,7 +161,7 @@ class PyMuPdfExtractor:
 
     def extract_lines(self, path: Path, first: int, last: int, document_id: str) -> str:
         document = self._reopen(path)
-        return "\n".join(json.dumps(_safe_page(document, document_id, number),
+        return "\n".join(json.dumps(_safe_page(document, document_id, number, self.ocr),
                                      ensure_ascii=False, separators=(",", ":"))
                           for number in range(first, last + 1))
 
@@ -186,20 +209,74 @@ def _warning(number: int, code: str, message: str) -> dict[str, Any]:
     return {"page": number, "code": code, "message": message}
 
 
-def _safe_page(document: pymupdf.Document, document_id: str, number: int) -> dict[str, Any]:
+def _safe_page(document: pymupdf.Document, document_id: str, number: int,
+               ocr: OcrOptions | None = None) -> dict[str, Any]:
     try:
-        page = _page(document_id, document[number - 1])
+        source = document[number - 1]
+        page = _page(document_id, source)
     except Exception as exc:
         return {"document_id": document_id, "number": number, "width": 0, "height": 0,
                 "text": "", "blocks": [],
                 "warnings": [_warning(number, "page_unreadable", f"page could not be read: {exc}")]}
     has_images, unmapped = page.pop("_images"), page.pop("_unmapped")
+    garbled = page.pop("_garbled")
+    if ocr is not None and _needs_ocr(source, page["text"], has_images, garbled):
+        return _recognised(document_id, source, page, ocr)
     if unmapped:
         page["warnings"].append(_warning(
             number, "unmapped_font",
             "some text uses a font without a Unicode mapping and cannot be read"))
     if not page["text"].strip() and not unmapped:
         page["warnings"].append(
-            _warning(number, "no_text_layer", "no text layer (scanned image; OCR is not enabled)")
+            _warning(number, "no_text_layer", "no text layer (a scanned image): install "
+                     "Tesseract to read it (AGENTFLOW_INGEST__OCR)")
             if has_images else _warning(number, "empty_page", "page has no text"))
     return page
+
+
+def _needs_ocr(page: pymupdf.Page, text: str, has_images: bool, garbled: float) -> bool:
+    """No usable text: none at all, mostly unmapped glyphs, or a few characters on a page an
+    image covers."""
+    chars = len(text.strip())
+    if chars == 0 or garbled >= _GARBLED_SHARE:
+        return True
+    return chars < _SCAN_TEXT_CHARS and has_images and _image_share(page) >= 0.5
+
+
+def _image_share(page: pymupdf.Page) -> float:
+    area = float(abs(page.rect)) or 1.0
+    covered = sum(float(abs(pymupdf.Rect(info["bbox"]) & page.rect))
+                  for info in page.get_image_info())
+    return min(1.0, covered / area)
+
+
+def _recognised(document_id: str, source: pymupdf.Page, text_page: dict[str, Any],
+                ocr: OcrOptions) -> dict[str, Any]:
+    """The page as Tesseract reads its image; the text layer's page with an ``ocr_failed``
+    warning when recognition fails."""
+    number = text_page["number"]
+    try:
+        result = recognise(source, ocr)
+    except OcrFailed as exc:
+        text_page["warnings"].append(_warning(number, "ocr_failed", str(exc)))
+        return text_page
+    page = _page(document_id, source, result.layout)
+    for flag in ("_images", "_unmapped", "_garbled"):
+        page.pop(flag)
+    if len(page["text"].strip()) <= len(text_page["text"].strip()):
+        text_page["warnings"].append(_warning(
+            number, "empty_page" if not text_page["text"].strip() else "ocr_no_gain",
+            "no text was recognised on the page image"))
+        return text_page
+    page["ocr"], page["ocr_confidence"] = True, result.confidence
+    return page
+
+
+def _looks_scanned(document: pymupdf.Document) -> bool:
+    """Whether one of the first pages is an image without text: its pages are then read in
+    small ranges, so that several workers recognise them at once."""
+    for number in range(min(_SCANNED_SAMPLE, document.page_count)):
+        page = document[number]
+        if not page.get_text("text").strip() and page.get_images(full=False):
+            return True
+    return False

@@ -2,7 +2,7 @@
 // the PDF opened at that page. Images and files are fetched with the caller's credentials and
 // shown from blob: URLs, so no credential ever goes into a URL.
 
-import { getBlob } from "./api.js";
+import { getBlob, getJson } from "./api.js";
 import { $ } from "./dom.js";
 
 const ZOOM = 1.5;  // the page image's pixels per PDF point (the API's default zoom)
@@ -21,6 +21,7 @@ export function openCitation(citation) {
   $("#viewer-quote").textContent = citation.quote;
   $("#viewer-status").textContent = "Loading the page…";
   image.hidden = true;
+  markRecognised(citation, ticket);
   const link = $("#viewer-pdf");
   link.textContent = `Open the PDF at page ${citation.page}`;
   link.href = `${fileUrl(citation)}#page=${citation.page}`;
@@ -42,6 +43,19 @@ export function openCitation(citation) {
   }).catch((error) => {
     if (ticket === opened) $("#viewer-status").textContent = `The page could not be shown: ${error.message}`;
   });
+}
+
+function markRecognised(citation, ticket) {
+  // A scanned page's text was read by OCR: say so, with how sure the recogniser was.
+  const note = $("#viewer-ocr");
+  note.hidden = true;
+  const path = `/v1/documents/${encodeURIComponent(citation.document_id)}/pages/${citation.page}`;
+  getJson(path).then((page) => {
+    if (ticket !== opened || !page.ocr) return;
+    const sure = page.ocr_confidence == null ? "" : ` (confidence ${Math.round(page.ocr_confidence * 100)}%)`;
+    note.textContent = `Scanned page: its text was recognised by OCR${sure}.`;
+    note.hidden = false;
+  }).catch(() => {});  // the mark is a courtesy; the page image still shows
 }
 
 function scrollToPassage(dialog, image, citation) {
