@@ -238,3 +238,12 @@ def spans() -> Iterator[Any]:
     SPANS.clear()
     yield SPANS
     SPANS.clear()
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A real S3 server on loopback (SeaweedFS), one per test session."""
+    from tests.s3_server import seaweed_s3
+
+    with seaweed_s3() as url:
+        yield url

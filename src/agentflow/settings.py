@@ -82,6 +82,26 @@ class EmbeddingSettings(BaseModel):
     batch_size: int = Field(default=32, gt=0, le=128)
 
 
+class BlobSettings(BaseModel):
+    """Where originals are kept: ``{data_dir}/blobs``, or an S3-compatible store.
+
+    Endpoint, region and credentials default to the standard AWS variables (``AWS_ENDPOINT_URL``,
+    ``AWS_REGION``, ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``) when left unset here."""
+
+    url: str | None = Field(default=None, pattern=r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?$")
+    endpoint_url: str | None = None
+    region: str | None = None
+    access_key_id: SecretStr | None = None
+    secret_access_key: SecretStr | None = None
+    link_ttl_s: int = Field(default=300, ge=10, le=7 * 24 * 3600)  # presigned download links
+
+    def bucket_and_prefix(self) -> tuple[str, str]:
+        """``s3://bucket/some/prefix`` as ``("bucket", "some/prefix")``."""
+        assert self.url is not None
+        bucket, _, prefix = self.url.removeprefix("s3://").partition("/")
+        return bucket, prefix
+
+
 class VectorSettings(BaseModel):
     optimize_every_points: int = Field(default=20_000, gt=0)
     # A Qdrant server (``http://qdrant:6333``; ``:memory:`` for qdrant-client's local mode)
@@ -375,6 +395,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     vector: VectorSettings = Field(default_factory=VectorSettings)
+    blob: BlobSettings = Field(default_factory=BlobSettings)
     query: QuerySettings = Field(default_factory=QuerySettings)
     workflow: WorkflowSettings = Field(default_factory=WorkflowSettings)
     agents: AgentsSettings = Field(default_factory=AgentsSettings)

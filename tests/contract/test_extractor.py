@@ -47,6 +47,20 @@ def test_pages_carry_text_and_line_boxes_that_index_the_text(extractor: Extracto
             assert page.text[line.start:line.end].strip()
 
 
+def test_a_thumbnail_is_page_one_at_the_width_asked(extractor: Extractor,
+                                                    small_pdf: Path, tmp_path: Path) -> None:
+    import pymupdf
+
+    preview = pymupdf.Pixmap(extractor.thumbnail(small_pdf, 200))
+    assert preview.width == 200 and 200 < preview.height <= 300 and not preview.alpha
+    # A very tall page is cut to its top, so every preview has a sensible shape.
+    tall = pymupdf.open()
+    tall.new_page(width=200, height=4000).insert_text((20, 40), "the top of a long page")
+    tall.save(tmp_path / "tall.pdf")
+    cut = pymupdf.Pixmap(extractor.thumbnail(tmp_path / "tall.pdf", 100))
+    assert (cut.width, cut.height) == (100, 150)
+
+
 def test_json_lines_hold_the_same_pages_one_a_line(extractor: Extractor, small_pdf: Path,
                                                    robustness_dir: Path) -> None:
     lines = extractor.extract_lines(small_pdf, 3, 5, "d1").split("\n")

@@ -169,3 +169,27 @@ async def test_hybrid_fuses_what_only_one_side_finds_and_weights_tilt_it(
     dbsf = await index.search(base.model_copy(update={
         "limit": 4, "fusion": Fusion(method=FusionMethod.DBSF)}))
     assert {hit.text for hit in dbsf} >= {texts["code"], texts["meaning"]}
+
+
+async def test_drop_deletes_the_whole_index(tmp_path: Path, embedder: Embedder) -> None:
+    from qdrant_client import AsyncQdrantClient
+
+    from agentflow.adapters.vector.qdrant_server import QdrantServerIndex
+
+    edge = QdrantEdgeIndex(tmp_path / "generation-1", dimension=384)
+    await edge.upsert(await chunks(embedder, "a", "d1"))
+    await edge.drop()
+    assert not (tmp_path / "generation-1").exists()
+    again = QdrantEdgeIndex(tmp_path / "generation-1", dimension=384)
+    assert await again.count("a") == 0
+    await again.close()
+
+    local = tmp_path / "client"  # the server adapter on the client's local mode, on disk
+    server = QdrantServerIndex(AsyncQdrantClient(path=str(local)), collection="generation-1",
+                               payload_indexes=False)
+    await server.upsert(await chunks(embedder, "a", "d1"))
+    assert await server.count("a") == 4
+    await server.drop()
+    reopened = AsyncQdrantClient(path=str(local))
+    assert not await reopened.collection_exists("generation-1")
+    await reopened.close()

@@ -214,6 +214,21 @@ def test_ocr_settings_reach_the_services_that_plan_ingestion() -> None:
     assert env["AGENTFLOW_INGEST__OCR"] == "auto"
 
 
+def test_an_s3_store_is_configured_with_its_keys_from_a_secret() -> None:
+    deployments = kinds(render({"blob": {"url": "s3://agentflow/originals",
+                                         "endpoint": "http://seaweedfs:8333",
+                                         "existingSecret": "s3-keys"}}), "Deployment")
+    env = {e["name"]: e for e in deployments["af-agentflow-orchestrator"]["spec"]["template"][
+        "spec"]["containers"][0]["env"]}
+    assert env["AGENTFLOW_BLOB__URL"]["value"] == "s3://agentflow/originals"
+    assert env["AGENTFLOW_BLOB__ENDPOINT_URL"]["value"] == "http://seaweedfs:8333"
+    assert env["AWS_SECRET_ACCESS_KEY"]["valueFrom"]["secretKeyRef"] == {
+        "name": "s3-keys", "key": "secretAccessKey"}
+    defaults = kinds(render(), "Deployment")["af-agentflow-orchestrator"]
+    assert "AGENTFLOW_BLOB__URL" not in {e["name"] for e in defaults["spec"]["template"]["spec"][
+        "containers"][0]["env"]}
+
+
 def test_secrets_are_generated_or_referenced_never_values() -> None:
     manifests = render()
     (secret,) = kinds(manifests, "Secret").values()
@@ -236,6 +251,7 @@ def test_secrets_are_generated_or_referenced_never_values() -> None:
     {"image": {"pullPolicy": "Sometimes"}},            # not an allowed value
     {"services": {"retrieval": {"autoscaling": {"enabled": "yes"}}}},  # wrong type
     {"ocr": {"mode": "sometimes"}},  # not a mode
+    {"blob": {"url": "https://not-s3/bucket"}},  # not an s3:// URL
 ])
 def test_the_values_schema_refuses_misspelt_or_wrong_values(wrong: dict[str, Any]) -> None:
     chart = helm.Chart.load(CHART)

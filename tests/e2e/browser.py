@@ -13,7 +13,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Request,
+    WebSocket,
+    sync_playwright,
+)
 from starlette.types import ASGIApp
 
 ARTIFACTS = Path(os.environ.get("AGENTFLOW_TEST_ARTIFACTS",
@@ -56,6 +63,7 @@ class WatchedPage:
     page_errors: list[str] = field(default_factory=list)
     foreign_requests: list[str] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
+    websockets: list[str] = field(default_factory=list)
 
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -105,6 +113,14 @@ def watched_page(browser: Browser, *, width: int = 1200, height: int = 900
     page.on("console", on_console)
     page.on("pageerror", lambda error: watched.page_errors.append(str(error)))
     page.on("request", on_request)
+
+    def on_websocket(socket: WebSocket) -> None:
+        watched.websockets.append(socket.url)
+        watched.urls.append(socket.url)
+        if urlsplit(socket.url).hostname not in LOOPBACK:
+            watched.foreign_requests.append(socket.url)
+
+    page.on("websocket", on_websocket)
     try:
         yield watched
     finally:

@@ -69,6 +69,15 @@ def test_upload_watch_ask_cite_follow_up_and_admin(console: WatchedPage,
     expect(page.locator(row(console, paper.name)).locator(".progress-text")).to_contain_text(
         "22 pages")
     assert "null" not in page.locator("#documents").inner_text()
+    # The whole library followed one WebSocket feed, not a stream per document.
+    assert [url for url in console.websockets if url.endswith("/v1/events")], console.websockets
+    assert not [url for url in console.urls if re.search(r"/v1/documents/[^/]+/events", url)]
+    # Each ready PDF shows a preview of its first page.
+    preview = page.locator(row(console, paper.name)).locator("img.thumb")
+    expect(preview).to_have_attribute("src", re.compile(r"^blob:"))
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0",
+                           arg=preview.element_handle())
+    assert preview.evaluate("(img) => img.naturalWidth") == 240
     console.screenshot("library")
 
     # The same bytes again: shown as a duplicate of the existing row, not a second document.
@@ -126,6 +135,8 @@ def test_upload_watch_ask_cite_follow_up_and_admin(console: WatchedPage,
     assert markers.count() >= 1
     expect(turn.locator(".sources li.source")).to_have_count(markers.count())
     assert turn.locator(".related button.related-q").count() >= 1
+    permalink = turn.locator(".meta a.permalink").get_attribute("href") or ""
+    assert re.fullmatch(rf"{re.escape(server.url)}/#/queries/[\w-]+", permalink), permalink
     console.screenshot("answer")
 
     # A citation opens its page, highlighted, with the quote and the PDF at that page.
@@ -159,6 +170,21 @@ def test_upload_watch_ask_cite_follow_up_and_admin(console: WatchedPage,
     tab.close()
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
+
+    # The permalink opens the same answer, with its citations, on a page of its own.
+    shared_page = page.context.new_page()
+    shared_page.goto(permalink)
+    expect(shared_page.get_by_role("tab", name="Ask")).to_have_attribute("aria-selected", "true")
+    opened = shared_page.locator("article.turn.shared")
+    expect(opened.locator(".question")).to_have_text(QUESTION)
+    expect(opened.locator(".answer")).to_have_text(final)
+    expect(opened.locator(".sources li.source")).to_have_count(markers.count())
+    with shared_page.expect_response(lambda r: "/image?" in r.url) as image:
+        opened.locator(".answer button.cite").first.click()
+    assert image.value.status == 200
+    expect(shared_page.locator("#viewer-quote")).to_have_text(quote)
+    assert shared_page.url == permalink  # the address stays shareable
+    shared_page.close()
 
     # A related question continues the same conversation.
     with page.expect_request(lambda r: r.url.endswith("/v1/queries")) as follow_up:
@@ -208,6 +234,19 @@ def test_upload_watch_ask_cite_follow_up_and_admin(console: WatchedPage,
     expect(tenants.locator("rect.bar[data-label=default][data-series=queries]")).to_have_attribute(
         "data-value", re.compile(r"[1-9]\d*"))
     expect(page.locator("#alerts tbody tr")).not_to_have_count(0)
+    # Response times over time: p50/p95 per agent and the error rate, per minute or per hour.
+    series = page.locator("#admin-series figure.chart")
+    expect(series).to_have_count(5)
+    answers = page.locator("#admin-series figure.chart:has(figcaption:text('Answers'))")
+    expect(answers.locator("circle.point[data-series=p95]")).not_to_have_count(0)
+    assert float(answers.locator("circle.point[data-series=p95]").last
+                 .get_attribute("data-value") or 0) > 0
+    synthesis = page.locator("#admin-series figure.chart:has(figcaption:text('synthesis'))")
+    expect(synthesis.locator("circle.point[data-series=p50]")).not_to_have_count(0)
+    with page.expect_response(lambda r: "series=hour" in r.url) as hourly:
+        page.select_option("#admin-series-resolution", "hour")
+    assert hourly.value.status == 200 and len(hourly.value.json()["series"][0]["points"]) == 24
+    expect(answers.locator("circle.point[data-series=p95]")).to_have_count(1)
     console.screenshot("admin")
     # The one refused upload above is the only error the browser reported.
     console.assert_clean(allowed_console=("status of 415",))

@@ -40,6 +40,7 @@ def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerPr
     data = root / "data"
     data.mkdir()
     keys = {"user": create_key(data, "default", "user"),
+            "colleague": create_key(data, "default", "user"),
             "tenant-admin": create_key(data, "acme", "admin")}
     process = ServerProcess(data, root / "server.log", env={"AGENTFLOW_AUTH__ENABLED": "true"})
     process.start()
@@ -103,6 +104,8 @@ def test_a_key_entered_once_on_a_phone_with_the_keyboard_only(
         turn = page.locator("article.turn").first
         expect(turn.locator(".meta .confidence")).to_be_visible()
         fits_the_screen(page)
+        permalink = turn.locator("a.permalink").get_attribute("href") or ""
+        answer = turn.locator(".answer").inner_text()
         # Tab to the first citation and open it with Enter: the page image comes with the key.
         marker = turn.locator(".answer button.cite").first
         marker.focus()
@@ -121,6 +124,16 @@ def test_a_key_entered_once_on_a_phone_with_the_keyboard_only(
         expect(page.locator("#signin")).to_be_visible()
         assert page.evaluate("sessionStorage.length") == 0
 
+        # A colleague in the same tenant opens the shared answer with their own key.
+        with watched_page(browser, **PHONE) as other:
+            other.page.goto(permalink)
+            sign_in(other.page, keys["colleague"])
+            opened = other.page.locator("article.turn.shared")
+            expect(opened.locator(".answer")).to_have_text(answer)
+            expect(opened.locator(".sources li.source")).not_to_have_count(0)
+            fits_the_screen(other.page)
+            other.assert_clean()
+
         # A tenant's admin sees the admin view with its own tenant's figures only.
         sign_in(page, keys["tenant-admin"])
         expect(page.locator("#who")).to_have_text("acme · admin")
@@ -129,6 +142,9 @@ def test_a_key_entered_once_on_a_phone_with_the_keyboard_only(
         assert not [u for u in console.urls if "/v1/admin/metrics" in u]  # platform-wide only
         fits_the_screen(page)
         console.screenshot("phone-admin")
+        # Another tenant cannot open the shared answer.
+        page.goto(permalink)
+        expect(page.locator(".shared-missing")).to_contain_text("another organisation")
         # The one refused key above is the only error the browser reported.
-        console.assert_clean(allowed_console=("401 (Unauthorized)",))
-        assert len(console.console_errors) == 1, console.console_errors
+        console.assert_clean(allowed_console=("401 (Unauthorized)", "404 (Not Found)"))
+        assert len(console.console_errors) == 2, console.console_errors

@@ -62,6 +62,17 @@ async def test_the_monitor_service_hears_the_gateway_through_dapr_pubsub(
         report = await _report(monitor_client)
         admin = (await client.get("/v1/admin/metrics")).json()  # gateway -> Dapr -> monitor
         agents = (await client.get("/v1/admin/agents")).json()
+        minutes = (await client.get("/v1/admin/metrics", params={"series": "minute"})).json()
+        hours = (await client.get("/v1/admin/metrics", params={"series": "hour"})).json()
+        bad = await client.get("/v1/admin/metrics", params={"series": "week"})
+    assert bad.status_code == 422 and bad.json()["code"] == "validation_error"
+    assert (minutes["resolution"], minutes["step_s"], hours["step_s"]) == ("minute", 60, 3600)
+    charted = {s["subject"]: s["points"] for s in minutes["series"]}
+    assert set(charted) == {"answers", "retrieval", "synthesis", "citation"}
+    assert len(charted["answers"]) == 60 and len(hours["series"][0]["points"]) == 24
+    answered = [p for p in charted["answers"] if p["calls"]]
+    assert len(answered) == 1 and answered[0]["p95_ms"] > 0 and answered[0]["error_rate"] == 0
+    assert ("monitor", "v1/monitor/series") in fake.calls
     assert ("pubsub", "document.ready") in fake.published
     assert report["documents"]["default"]["ready"] == 1  # type: ignore[index]
     assert report["documents"]["default"]["pages"] == 4  # type: ignore[index]

@@ -12,8 +12,10 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from agentflow.adapters.audit.sqlite_audit import MIGRATIONS as AUDIT_MIGRATIONS
 from agentflow.adapters.catalog.sqlite import MIGRATIONS
 from agentflow.adapters.catalog.sqlite_schema import schema_version
+from agentflow.adapters.identity.sqlite_identity import MIGRATIONS as IDENTITY_MIGRATIONS
 from agentflow.ports.embedder import Embedder
 from agentflow.runtime.container import build_container
 from tests.conftest import make_settings
@@ -48,10 +50,14 @@ async def test_a_data_dir_of_the_release_before_is_migrated_and_complete(
         (key,) = await container.identities.list_api_keys("acme")
         assert await container.identities.api_key_by_hash(key.key_hash) == key
         assert await container.audit.log.page("default")  # the admin actions, recorded
-    for name in ("catalog", "identity", "audit"):
+        assert await container.identities.get_model("acme") is None  # the new table, empty
+    # Each file is at this release's version: the identity file gained tenants' embedding
+    # models (migration 2); the others have their first schema still.
+    for name, migrations in (("catalog", MIGRATIONS), ("identity", IDENTITY_MIGRATIONS),
+                             ("audit", AUDIT_MIGRATIONS)):
         with sqlite3.connect(data / f"{name}.sqlite3") as db:
-            assert schema_version(db) == 1
-    assert len(MIGRATIONS) == 1
+            assert schema_version(db) == len(migrations)
+    assert (len(MIGRATIONS), len(IDENTITY_MIGRATIONS), len(AUDIT_MIGRATIONS)) == (1, 2, 1)
 
 
 def test_the_fixture_is_what_the_release_wrote(tmp_path: Path) -> None:

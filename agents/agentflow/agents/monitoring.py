@@ -34,6 +34,7 @@ from agentflow.domain.monitoring import (
     WindowFigures,
 )
 from agentflow.domain.queries import UsageTotal
+from agentflow.domain.series import MetricSeries, Resolution, TimeBuckets
 from agentflow.domain.windows import (
     Figures,
     SlidingWindows,
@@ -70,6 +71,7 @@ class MonitoringAgent:
         self._clock = clock
         self._events = 0
         self._windows = SlidingWindows(window_s, baseline_windows)
+        self._series = {resolution: TimeBuckets(resolution) for resolution in Resolution}
         self._thresholds = thresholds or Thresholds()
         self._cooldown_s = cooldown_s
         self._sink = sink
@@ -100,6 +102,7 @@ class MonitoringAgent:
             self._tenants[tenant].failed += 1
             self._windows.at(when, ANSWERS).calls += 1
             self._windows.at(when, ANSWERS).errors += 1
+            self._chart(when, ANSWERS, errors=1)
             agent = _ACTIVITY_AGENT.get(str(data.get("activity")))
             if agent:
                 self._agent_call(when, agent, error=True)
@@ -126,8 +129,11 @@ class MonitoringAgent:
         timings = data.get("timings_ms") or {}
         answers = self._windows.at(when, ANSWERS)
         answers.calls += 1
-        if isinstance(timings.get("total"), int | float):
-            answers.latency(float(timings["total"]))
+        total = timings.get("total")
+        if isinstance(total, int | float):
+            answers.latency(float(total))
+        self._chart(when, ANSWERS, latency_ms=float(total) if isinstance(total, int | float)
+                    else None)
         if isinstance(timings.get("first_token"), int | float):
             self._first_token.latency(float(timings["first_token"]))
         for agent in AGENTS:
@@ -150,6 +156,21 @@ class MonitoringAgent:
         figures.errors += error
         if latency_ms is not None:
             figures.latency(latency_ms)
+        self._chart(when, agent, errors=int(error), latency_ms=latency_ms)
+
+    def _chart(self, when: float, subject: str, *, errors: int = 0,
+               latency_ms: float | None = None) -> None:
+        """One call in the response-time series (per minute and per hour)."""
+        for buckets in self._series.values():
+            buckets.record(when, subject, calls=1, errors=errors, latency_ms=latency_ms)
+
+    async def series(self, resolution: Resolution) -> MetricSeries:
+        """Answers' and each agent's calls, errors and latency over time."""
+        buckets = self._series[resolution]
+        now = self._clock()
+        return MetricSeries(resolution=resolution, step_s=buckets.step_s, until=now,
+                            series=[buckets.series(subject, now.timestamp())
+                                    for subject in (ANSWERS, *AGENTS)])
 
     def _external_alert(self, event: DomainEvent, when: float) -> None:
         if event.type == "alert.agent_fallback":

@@ -105,6 +105,26 @@ app.kubernetes.io/component: {{ .component }}
   value: 127.0.0.1
 - name: AGENTFLOW_DAPR__GRPC_PORT
   value: "50001"
+{{- with .Values.blob.url }}
+- name: AGENTFLOW_BLOB__URL
+  value: {{ . | quote }}
+{{- end }}
+{{- with .Values.blob.endpoint }}
+- name: AGENTFLOW_BLOB__ENDPOINT_URL
+  value: {{ . | quote }}
+{{- end }}
+{{- with .Values.blob.region }}
+- name: AGENTFLOW_BLOB__REGION
+  value: {{ . | quote }}
+{{- end }}
+{{- with .Values.blob.existingSecret }}
+- name: AWS_ACCESS_KEY_ID
+  valueFrom:
+    secretKeyRef: {name: {{ . }}, key: accessKeyId}
+- name: AWS_SECRET_ACCESS_KEY
+  valueFrom:
+    secretKeyRef: {name: {{ . }}, key: secretAccessKey}
+{{- end }}
 - name: AGENTFLOW_INGEST__OCR
   value: {{ .Values.ocr.mode | quote }}
 - name: AGENTFLOW_INGEST__OCR_LANGUAGES

@@ -18,6 +18,8 @@ from agentflow.gateway.routers import (
     conversations,
     dapr_events,
     documents,
+    embedding,
+    events_ws,
     health,
     identity,
     metrics,
@@ -73,9 +75,11 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(documents.router)
+    app.include_router(events_ws.router)
     app.include_router(queries.router)
     app.include_router(conversations.router)
     app.include_router(admin.router)
+    app.include_router(embedding.router)
     app.include_router(monitoring.router)
     app.include_router(identity.router)
     app.include_router(console.router)  # the web console at / (assets under /console)

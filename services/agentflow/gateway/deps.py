@@ -9,16 +9,20 @@ from typing import Annotated
 
 import structlog
 from fastapi import Depends, Request
+from starlette.requests import HTTPConnection
 
 from agentflow.answering.page_images import PageImages
 from agentflow.answering.questions import Questions
 from agentflow.auth.admin import IdentityAdmin
+from agentflow.auth.authenticator import Authenticator
 from agentflow.domain.errors import Forbidden, RateLimited, Unauthenticated
 from agentflow.domain.identity import Principal
 from agentflow.domain.tenancy import DEFAULT_TENANT
 from agentflow.gateway.tenancy import principal_from_headers
 from agentflow.ingestion.documents import Documents
+from agentflow.ingestion.model_changes import ModelChanges
 from agentflow.observability import metrics
+from agentflow.observability.audit import Auditor
 from agentflow.ports.audit_log import AuditLog
 from agentflow.ports.footprints import Footprints
 from agentflow.ports.identity_store import IdentityStore
@@ -30,8 +34,8 @@ from agentflow.runtime.readiness import Check, store_checks
 from agentflow.settings import Settings
 
 
-def get_container(request: Request) -> Container:
-    container: Container = request.app.state.container
+def get_container(connection: HTTPConnection) -> Container:
+    container: Container = connection.app.state.container
     return container
 
 
@@ -43,6 +47,27 @@ def get_readiness_checks(container: ContainerDep) -> dict[str, Check]:
 
 
 ReadinessChecksDep = Annotated[dict[str, Check], Depends(get_readiness_checks)]
+
+
+def get_authenticator(container: ContainerDep) -> Authenticator:
+    return container.authenticator
+
+
+AuthenticatorDep = Annotated[Authenticator, Depends(get_authenticator)]
+
+
+def get_model_changes(container: ContainerDep) -> ModelChanges:
+    return container.model_changes
+
+
+ModelChangesDep = Annotated[ModelChanges, Depends(get_model_changes)]
+
+
+def get_auditor(container: ContainerDep) -> Auditor:
+    return container.audit
+
+
+AuditorDep = Annotated[Auditor, Depends(get_auditor)]
 
 
 def get_documents(container: ContainerDep) -> Documents:

@@ -30,6 +30,7 @@ _STATUS: list[tuple[type[errors.AgentFlowError], int]] = [
     (errors.RateLimited, 429),
     (errors.QuotaExceeded, 429),
     (errors.AgentFailed, 503),
+    (errors.EmbeddingFailed, 502),
     (errors.DependencyMissing, 503),
     (errors.StoreUnavailable, 503),
 ]

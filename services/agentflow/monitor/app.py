@@ -16,6 +16,7 @@ from fastapi import FastAPI, Query
 
 from agentflow.agents.monitoring import PATTERNS
 from agentflow.domain.monitoring import Alert, MonitorSnapshot
+from agentflow.domain.series import MetricSeries, Resolution
 from agentflow.gateway.probes import install_probes
 from agentflow.gateway.routers import dapr_events
 from agentflow.gateway.telemetry import RequestTelemetry, install_metrics_route
@@ -48,6 +49,10 @@ def create_monitor_app(settings: Settings) -> FastAPI:
     @app.get("/v1/monitor/snapshot")
     async def snapshot() -> MonitorSnapshot:
         return await monitor.snapshot()
+
+    @app.get("/v1/monitor/series")
+    async def series(resolution: Resolution = Resolution.MINUTE) -> MetricSeries:
+        return await monitor.series(resolution)
 
     @app.get("/v1/monitor/alerts")
     async def alerts(tenant_id: str | None = None,

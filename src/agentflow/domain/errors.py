@@ -9,7 +9,8 @@ maps them to RFC 9457 problem responses.
     │   ├── NotAPdf                     (code: not_a_pdf)
     │   ├── FileTooLarge                (code: file_too_large)
     │   ├── EncryptedPdf                (code: encrypted_pdf)
-    │   └── InvalidQuestion             (code: invalid_question)
+    │   ├── InvalidQuestion             (code: invalid_question)
+    │   └── UnusableEmbeddingModel      (code: embedding_model_unusable)
     ├── NotFound                        (code: not_found)
     ├── Conflict                        (code: conflict)
     ├── Unauthenticated                 (code: unauthenticated)
@@ -23,6 +24,7 @@ maps them to RFC 9457 problem responses.
     ├── AgentFailed                     (code: agent_failed)
     │   ├── AgentUnavailable            (code: agent_unavailable)
     │   └── AgentTimeout                (code: agent_timeout)
+    ├── EmbeddingFailed                 (code: embedding_failed)
     ├── DependencyMissing               (code: dependency_missing)
     ├── StoreUnavailable                (code: store_unavailable)
     ├── StoreTooNew                     (code: store_too_new)
@@ -88,6 +90,14 @@ class InvalidQuestion(InvalidInput):
 
     code = "invalid_question"
     title = "Invalid question"
+
+
+class UnusableEmbeddingModel(InvalidInput):
+    """An embedding model an admin asked for failed its check (unreachable, a refused key,
+    vectors of another dimension): nothing was changed."""
+
+    code = "embedding_model_unusable"
+    title = "Embedding model unusable"
 
 
 class NotFound(AgentFlowError):
@@ -180,6 +190,15 @@ class AgentTimeout(AgentFailed):
 
     code = "agent_timeout"
     title = "Agent timed out"
+
+
+class EmbeddingFailed(AgentFlowError):
+    """A tenant's embeddings endpoint refused or failed a request, or answered with vectors
+    that do not fit (wrong count or dimension). Activities retry it; a move to a new model
+    stops with this as its reason."""
+
+    code = "embedding_failed"
+    title = "Embedding failed"
 
 
 class DependencyMissing(AgentFlowError):

@@ -48,6 +48,12 @@ def document_stream(tenant_id: str, document_id: str) -> str:
     return f"{tenant_id}:document:{document_id}"
 
 
+def documents_feed(tenant_id: str) -> str:
+    """The stream of every document event of a tenant (progress, ready, failed), in order:
+    what ``GET /v1/events`` (WebSocket) serves."""
+    return f"{tenant_id}:feed:documents"
+
+
 def query_stream(tenant_id: str, query_id: str) -> str:
     """The event stream of a question's answer."""
     return f"{tenant_id}:query:{query_id}"

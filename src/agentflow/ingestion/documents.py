@@ -27,8 +27,9 @@ from agentflow.domain.documents import (
 )
 from agentflow.domain.errors import Conflict, InvalidInput, NotFound
 from agentflow.domain.events import StreamEvent
-from agentflow.domain.jobs import document_stream
+from agentflow.domain.jobs import document_stream, documents_feed
 from agentflow.domain.profiles import ProfileEdit
+from agentflow.ingestion.thumbnails import Thumbnails
 from agentflow.ingestion.uploads import IncomingFile, ReceivedFile, Uploads
 from agentflow.observability import tracing
 from agentflow.observability.logging import current_trace_id
@@ -37,8 +38,8 @@ from agentflow.ports.document_records import DocumentRecords
 from agentflow.ports.event_log import EventLog
 from agentflow.ports.ingestion_dispatch import IngestionDispatch
 from agentflow.ports.page_store import PageStore
-from agentflow.ports.vector_index import VectorIndex
 from agentflow.retrieval.profile_index import ProfileIndex
+from agentflow.retrieval.tenant_models import TenantModels
 
 log = structlog.get_logger(__name__)
 SETTLED = frozenset({DocumentStatus.READY, DocumentStatus.FAILED})
@@ -54,12 +55,13 @@ class Documents:
     """Upload, list, inspect, follow, read, correct, retry and delete a tenant's documents."""
 
     catalog: DocumentStore
-    index: VectorIndex
+    models: TenantModels  # the tenant's index generations (vectors live in each)
     profiles: ProfileIndex
     blobs: BlobStore
     events: EventLog
     ingestion: IngestionDispatch
     uploads: Uploads
+    thumbnails: Thumbnails
     max_files_per_request: int = 20
 
     async def open(self, name: str) -> IncomingFile:
@@ -96,12 +98,32 @@ class Documents:
             return document, None
         return document, self.events.subscribe(stream, after=after, until=_SETTLED_EVENTS)
 
+    def feed(self, tenant_id: str, *, after: str | None) -> AsyncIterator[StreamEvent]:
+        """Every document event of the tenant after event id ``after``, then live ones."""
+        return self.events.subscribe(documents_feed(tenant_id), after=after)
+
     async def original(self, tenant_id: str, document_id: str,
                        ) -> tuple[Document, int, AsyncIterator[bytes]]:
         """The document, its file's size and its bytes."""
         document = await self.get(tenant_id, document_id)
         size = await self.blobs.size(document.blob_key)
         return document, size, self.blobs.read(document.blob_key)
+
+    async def link(self, tenant_id: str, document_id: str) -> str | None:
+        """A short-lived URL of the original straight from the blob store (None when the store
+        gives none); the tenant check comes first."""
+        document = await self.get(tenant_id, document_id)
+        return await self.blobs.link(document.blob_key, filename=document.name)
+
+    async def thumbnail(self, tenant_id: str, document_id: str) -> bytes:
+        """The PNG preview of the document's first page (made now if it has none yet, once
+        the document is ready)."""
+        document = await self.get(tenant_id, document_id)
+        if document.status is not DocumentStatus.READY and not await self.thumbnails.exists(
+                document):
+            raise Conflict("the preview is made when the document is ready",
+                           document_status=document.status.value)
+        return await self.thumbnails.read(document)
 
     async def page(self, tenant_id: str, document_id: str, number: int) -> DocumentPage:
         """Page ``number`` (1-based); ``Conflict`` while it is still to be extracted."""
@@ -155,8 +177,10 @@ class Documents:
         file and the event stream. The record goes first, so nothing can revive it."""
         document = await self.get(tenant_id, document_id)
         await self.catalog.delete_document(tenant_id, document_id)
-        await self.index.delete_document(tenant_id, document_id)
+        for generation in (await self.models.vectors(tenant_id)).generations():
+            await generation.index.delete_document(tenant_id, document_id)
         await self.profiles.remove(tenant_id, document_id)
+        await self.thumbnails.delete(document)
         await self.blobs.delete(document.blob_key)
         await self.events.close_stream(document_stream(tenant_id, document_id))
         log.info("document_deleted", document_id=document_id, tenant_id=tenant_id,

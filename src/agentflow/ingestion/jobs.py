@@ -17,3 +17,8 @@ def render_page(job: tuple[Extractor, Path, int, list[tuple[float, float, float,
                 ) -> bytes:
     extractor, path, number, highlights, zoom = job
     return extractor.render(path, number, highlights, zoom)
+
+
+def render_thumbnail(job: tuple[Extractor, Path, int]) -> bytes:
+    extractor, path, width = job
+    return extractor.thumbnail(path, width)

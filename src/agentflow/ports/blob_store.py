@@ -27,6 +27,10 @@ class BlobWriter(Protocol):
 class BlobStore(Protocol):
     """Stores original files by key; keys are chosen by the caller."""
 
+    async def start(self) -> None:
+        """Get ready to store (an object store creates its bucket when it is missing)."""
+        ...
+
     async def writer(self) -> BlobWriter:
         """Start a new staged upload."""
         ...
@@ -49,4 +53,10 @@ class BlobStore(Protocol):
 
     async def delete(self, key: str) -> None:
         """Remove the blob; a missing key is not an error."""
+        ...
+
+    async def link(self, key: str, *, filename: str) -> str | None:
+        """A short-lived URL that downloads the blob straight from the store as ``filename``;
+        None when the store gives no such links (the API then streams the blob itself). Raises
+        ``NotFound`` if there is no blob."""
         ...

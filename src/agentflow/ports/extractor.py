@@ -30,3 +30,8 @@ class Extractor(Protocol):
         """PNG of page ``number`` at ``zoom`` (1 = 72 dpi) with the boxes (page coordinates,
         as the extracted lines have them) highlighted."""
         ...
+
+    def thumbnail(self, path: Path, width: int) -> bytes:
+        """A small PNG preview of page 1, ``width`` pixels wide (a very tall page is cut to
+        its top)."""
+        ...

@@ -6,6 +6,7 @@ from typing import Protocol
 
 from agentflow.domain.events import DomainEvent
 from agentflow.domain.monitoring import Alert, MonitorSnapshot
+from agentflow.domain.series import MetricSeries, Resolution
 
 
 class Monitor(Protocol):
@@ -21,4 +22,9 @@ class Monitor(Protocol):
 
     async def alerts(self, *, tenant_id: str | None = None, limit: int = 50) -> list[Alert]:
         """Stored alerts, newest first; only ``tenant_id``'s when given."""
+        ...
+
+    async def series(self, resolution: Resolution) -> MetricSeries:
+        """Answers' and each agent's calls, errors and latency percentiles over time: per
+        minute for the last hour, or per hour for the last day."""
         ...

@@ -31,3 +31,8 @@ class VectorIndex(Protocol):
     async def close(self) -> None:
         """Release the index (an embedded one is flushed to disk first)."""
         ...
+
+    async def drop(self) -> None:
+        """Delete the whole index with every point (a tenant's embedding generation it has
+        left behind), and release it."""
+        ...

@@ -8,6 +8,7 @@ caller can search across tenants.
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -32,6 +33,9 @@ from agentflow.retrieval.statement_pages import (
     with_statements,
 )
 from agentflow.retrieval.statements import Statement
+from agentflow.retrieval.tenant_models import TenantModels
+
+REMOTE_VECTORS = 1024  # question vectors of endpoint models kept (most recent)
 
 
 @dataclass
@@ -52,6 +56,9 @@ class SearchService:
     preferred_weight: float = 2.0  # a preferred document's chunks against everyone's, in RRF
     section_weight: float = 0.15  # the section ranking against the search's own, in RRF
     section_pool: int = 30  # candidates a routed search re-ranks by section
+    models: TenantModels | None = None  # tenants' own models; None: all on embedder, index
+    _remote_vectors: OrderedDict[tuple[str, int, str], list[float]] = field(
+        default_factory=OrderedDict, repr=False)
 
     async def vector_search(self, tenant_id: str, text: str, *, limit: int = 5,
                             filters: SearchFilters | None = None) -> list[Passage]:
@@ -88,9 +95,10 @@ class SearchService:
             return passages, routing
         # The question's own vector (cached: the search above embedded it); the captions
         # only need the keyword side, and a second embedding would cost more than the search.
-        dense = await self._dense(text.strip())
+        index, dense = await self._chunk_side(tenant_id, text.strip(),
+                                              await self._dense(text.strip()))
         sparse = self.sparse.encode_query(statement_query(text, statements))
-        found = await asyncio.gather(*(self.index.search(SearchQuery(
+        found = await asyncio.gather(*(index.search(SearchQuery(
             tenant_id=tenant_id, dense=dense, sparse=sparse, mode=SearchMode.HYBRID,
             limit=STATEMENT_POOL, prefetch_limit=STATEMENT_POOL, fusion=self.fusion,
             filters=(filters or SearchFilters()).model_copy(update={"document_ids": [document]})))
@@ -113,6 +121,26 @@ class SearchService:
             vector: list[float] = (await self.vectors.vectors([text]))[0].tolist()
             return vector
         return await self.embedder.embed_query(text)
+
+    async def _chunk_side(self, tenant_id: str, text: str, dense: list[float] | None,
+                          ) -> tuple[VectorIndex, list[float] | None]:
+        """The index of the tenant's chunks and the question's vector in its model's space
+        (``dense`` is the shipped model's, which routing and re-ranking use)."""
+        if self.models is None:
+            return self.index, dense
+        active = await self.models.active(tenant_id)
+        if active.builtin or dense is None:
+            return active.index, dense
+        # An answer searches with the same question more than once (routed, then statement
+        # pages): an endpoint is paid per call, so its vector is kept for a while.
+        key = (tenant_id, active.generation, text)
+        vector = self._remote_vectors.pop(key, None)
+        if vector is None:
+            vector = await active.embedder.embed_query(text)
+        self._remote_vectors[key] = vector
+        while len(self._remote_vectors) > REMOTE_VECTORS:
+            self._remote_vectors.popitem(last=False)
+        return active.index, vector
 
     async def search(self, tenant_id: str, text: str, *, mode: SearchMode, limit: int,
                      filters: SearchFilters | None = None, rerank: bool | None = None,
@@ -140,23 +168,24 @@ class SearchService:
         if route and self.router is not None:
             routing = await self.router.route(tenant_id, text, dense, sparse, filters)
         preferred = [p.document_id for p in routing.preferred]
+        index, vector = await self._chunk_side(tenant_id, text, dense)
 
         def query(scope: SearchFilters) -> SearchQuery:
-            return SearchQuery(tenant_id=tenant_id, dense=dense, sparse=sparse, mode=mode,
+            return SearchQuery(tenant_id=tenant_id, dense=vector, sparse=sparse, mode=mode,
                                limit=depth, prefetch_limit=max(self.prefetch_limit, depth),
                                fusion=self.fusion, filters=scope)
 
         if routing.restricted:
-            hits = await self.index.search(query(filters.model_copy(
+            hits = await index.search(query(filters.model_copy(
                 update={"document_ids": preferred})))
         elif preferred:
             boosted, everyone = await asyncio.gather(
-                self.index.search(query(filters.model_copy(update={"document_ids": preferred}))),
-                self.index.search(query(filters)))
+                index.search(query(filters.model_copy(update={"document_ids": preferred}))),
+                index.search(query(filters)))
             hits = fuse_ranks([(self.preferred_weight, boosted), (1.0, everyone)],
                               key=lambda hit: hit.chunk_id)[:depth]
         else:
-            hits = await self.index.search(query(filters))
+            hits = await index.search(query(filters))
         passages = await self._passages(tenant_id, hits)
         if route:
             passages = by_section(text, passages, weight=self.section_weight)

@@ -22,7 +22,9 @@ from agentflow.auth.authenticator import Authenticator
 from agentflow.domain.jobs import INGEST_WORKFLOW
 from agentflow.domain.messages import AgentName
 from agentflow.ingestion.documents import Documents
+from agentflow.ingestion.model_changes import ModelChanges
 from agentflow.ingestion.quotas import Quotas
+from agentflow.ingestion.thumbnails import Thumbnails
 from agentflow.ingestion.uploads import Uploads
 from agentflow.observability.audit import Auditor
 from agentflow.observability.tracing import configure_tracing
@@ -46,13 +48,16 @@ from agentflow.ports.workflow_engine import WorkflowEngine
 from agentflow.retrieval.profile_index import ProfileIndex
 from agentflow.retrieval.routing import DocumentRouter
 from agentflow.retrieval.search import SearchService
+from agentflow.retrieval.tenant_models import TenantModels
 from agentflow.runtime.answering import build_answering, build_models
+from agentflow.runtime.blobs import build_blobs
 from agentflow.runtime.embedding import build_embedder, pooled_embedder
 from agentflow.runtime.monitoring import build_monitor
 from agentflow.runtime.ocr import ocr_options
 from agentflow.runtime.optional import load
 from agentflow.runtime.processing import build_dispatch, build_engine, build_executor, build_index
 from agentflow.runtime.records import build_event_bus, build_records
+from agentflow.runtime.tenant_embedding import build_model_changes, build_tenant_models
 from agentflow.settings import (
     Settings,
 )
@@ -93,12 +98,16 @@ class Container:
     transport: AgentTransport
     questions: Questions
     page_images: PageImages
+    tenant_models: TenantModels  # each tenant's embedding model and index generations
+    model_changes: ModelChanges  # an admin moves a tenant to another embedding model
 
     async def start(self) -> None:
+        await self.blobs.start()
         warm = getattr(self.executor, "warm", None)
         if warm is not None:
             await warm()  # start the workers now, not on the first upload
         await self.engine.start()
+        await self.model_changes.resume()
         await self.ingestion.start()
         await self.questions.resume()
 
@@ -106,6 +115,7 @@ class Container:
         await self.ingestion.stop()
         await self.engine.shutdown()
         await self.executor.close()
+        await self.tenant_models.close()
         await self.index.close()
         await self.profiles.index.close()
         for owner in (self.transport, self.bus, self.monitor, self.models, self.identities,
@@ -118,7 +128,6 @@ class Container:
 def build_container(settings: Settings, *, embedder: Embedder | None = None) -> Container:
     """Wire the application: each port's adapter as ``settings`` chooses (the distributed
     profile presets the shared ones, see ``Settings``)."""
-    from agentflow.adapters.blob.local_files import LocalBlobStore
     from agentflow.adapters.extract.pymupdf_extractor import PyMuPdfExtractor
     from agentflow.adapters.sparse.bm25 import Bm25Encoder
 
@@ -132,7 +141,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     data = settings.data_dir
     data.mkdir(parents=True, exist_ok=True)
     ingest = settings.ingest
-    blobs = LocalBlobStore(data / "blobs")
+    blobs = build_blobs(settings)
     catalog, events, identities, limiter, audit_log, passages = build_records(settings)
     audit = Auditor(audit_log)
     extractor = PyMuPdfExtractor()
@@ -146,19 +155,23 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     monitor = build_monitor(settings, bus)
     engine = build_engine(settings)
     engine.register_workflow(INGEST_WORKFLOW, ingest_document)
+    thumbnails = Thumbnails(blobs=blobs, extractor=extractor, executor=executor)
+    tenant_models = build_tenant_models(settings, identities, embedder, index)
+    model_changes = build_model_changes(tenant_models, catalog, sparse, engine)
     IngestActivities(
-        catalog=catalog, blobs=blobs, extractor=extractor, executor=executor, embedder=embedder,
-        sparse=sparse, index=index, events=events, bus=bus, audit=audit,
+        catalog=catalog, blobs=blobs, extractor=extractor, executor=executor,
+        sparse=sparse, models=tenant_models, events=events, bus=bus, audit=audit,
         chunk_overlap_tokens=ingest.chunk_overlap_tokens,
         extract_timeout_s=ingest.extract_timeout_s, chunk_tokens=ingest.chunk_tokens,
         extract_stage=load("agentflow.ray_tasks.extract").extract_stage(ocr),
         ocr=ocr, pages_per_ocr_task=ingest.pages_per_ocr_task,
-        profiles=profiles,
+        profiles=profiles, thumbnails=thumbnails,
     ).register(engine)
     models = build_models(settings)
     search, agents, transport, questions = build_answering(settings, catalog, embedder, sparse,
                                                       index, events, bus, models, engine, audit,
                                                       passages)
+    search.models = tenant_models
     search.router = DocumentRouter(profiles) if settings.query.routing else None
     search.preferred_weight = settings.query.preferred_weight
     search.section_weight = settings.query.section_weight
@@ -175,9 +188,10 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
                      uploads=uploads,
                      ingestion=ingestion,
                      documents=Documents(
-                         catalog=catalog, index=index, profiles=profiles, blobs=blobs,
+                         catalog=catalog, models=tenant_models, profiles=profiles, blobs=blobs,
                          events=events, ingestion=ingestion, uploads=uploads,
-                         max_files_per_request=ingest.max_files_per_request),
+                         thumbnails=thumbnails, max_files_per_request=ingest.max_files_per_request),
                      search=search, agents=agents, transport=transport, questions=questions,
                      page_images=PageImages(catalog=catalog, blobs=blobs, extractor=extractor,
-                                            executor=executor))
+                                            executor=executor),
+                     tenant_models=tenant_models, model_changes=model_changes)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import structlog
 
+from agentflow.domain.embedding_models import EmbeddingModelSpec
 from agentflow.ports.batch_executor import BatchExecutor
 from agentflow.ports.embedder import Embedder
 from agentflow.runtime.optional import load
@@ -68,3 +69,10 @@ def pooled_embedder(settings: Settings, executor: BatchExecutor, local: Embedder
         batch_size=ray.gpu_pool.batch_size or 256, device=device,
         cache_dir=str(settings.model_cache_dir), embedding=settings.embedding)
     return PooledEmbedder(local, executor, stage)
+
+
+def remote_embedder(spec: EmbeddingModelSpec, builtin: Embedder) -> Embedder:
+    """A tenant's OpenAI-compatible embeddings endpoint (chunks keep the shipped tokenizer)."""
+    adapter = load("agentflow.adapters.embed.openai_embeddings")
+    built: Embedder = adapter.OpenAIEmbeddings(spec, builtin.tokenizer)
+    return built

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import structlog
 
@@ -13,6 +13,7 @@ from agentflow.ports.event_log import EventLog
 from agentflow.ports.identity_store import IdentityStore
 from agentflow.ports.passage_sets import PassageSets
 from agentflow.ports.rate_limiter import RateLimiter
+from agentflow.ports.tenant_models import TenantModelStore
 from agentflow.runtime.optional import load
 from agentflow.settings import (
     EventBusKind,
@@ -22,12 +23,16 @@ from agentflow.settings import (
 log = structlog.get_logger(__name__)
 
 
+class Identities(IdentityStore, TenantModelStore, Protocol):
+    """Tenants, their keys and their embedding models: one store."""
+
+
 class Records(NamedTuple):
     """The stores of records: SQLite and memory embedded, one Redis when distributed."""
 
     catalog: Catalog
     events: EventLog
-    identities: IdentityStore
+    identities: Identities
     limiter: RateLimiter
     audit: AuditLog
     passages: PassageSets  # what a question's retrieval found, while it is answered

@@ -24,36 +24,38 @@ from agentflow.domain.documents import (
 )
 from agentflow.domain.errors import (
     Conflict,
+    EmbeddingFailed,
     ExtractionTimeout,
     NoExtractableText,
     NotFound,
+    StoreUnavailable,
     code_for_error_type,
 )
 from agentflow.domain.events import DomainEvent
 from agentflow.domain.extraction import OcrOptions, PdfInfo, page_json_lines, recognised
-from agentflow.domain.jobs import document_stream
+from agentflow.domain.jobs import document_stream, documents_feed
 from agentflow.domain.profiles import DocumentProfile
-from agentflow.domain.vectors import IndexedChunk
 from agentflow.domain.workflows import ActivityRef
 from agentflow.ingestion.chunker import ChunkingPolicy, chunk_pages
-from agentflow.ingestion.context import indexed_text, with_context
+from agentflow.ingestion.context import with_context
 from agentflow.ingestion.jobs import inspect_pdf
 from agentflow.ingestion.profiling import derive_profile
+from agentflow.ingestion.thumbnails import Thumbnails
+from agentflow.ingestion.vectorising import index_chunks, index_document
 from agentflow.observability import metrics, tracing
 from agentflow.observability.audit import Auditor
 from agentflow.ports.batch_executor import BatchExecutor
 from agentflow.ports.blob_store import BlobStore
 from agentflow.ports.chunk_store import ChunkStore
 from agentflow.ports.document_records import DocumentRecords
-from agentflow.ports.embedder import Embedder
 from agentflow.ports.event_bus import EventBus
 from agentflow.ports.event_log import EventLog
 from agentflow.ports.extractor import Extractor
 from agentflow.ports.page_store import PageStore
 from agentflow.ports.sparse_encoder import SparseEncoder
-from agentflow.ports.vector_index import VectorIndex
 from agentflow.ports.workflow_engine import ActivityContext, WorkflowEngine
 from agentflow.retrieval.profile_index import ProfileIndex
+from agentflow.retrieval.tenant_models import TenantModels
 from agentflow.workflows.ingest_handles import (
     BEGIN,
     CHUNK,
@@ -87,9 +89,8 @@ class IngestActivities:
     blobs: BlobStore
     extractor: Extractor
     executor: BatchExecutor
-    embedder: Embedder
+    models: TenantModels  # each tenant's embedding model and index generations
     sparse: SparseEncoder
-    index: VectorIndex
     events: EventLog
     bus: EventBus  # document.ready / document.failed for the platform's listeners
     audit: Auditor
@@ -100,6 +101,7 @@ class IngestActivities:
     chunk_tokens: int = 254
     ocr: OcrOptions | None = None  # how the extraction stage recognises scans (None: it does not)
     pages_per_ocr_task: int = 2
+    thumbnails: Thumbnails | None = None  # the first page's preview, made when it is ready
 
     def register(self, engine: WorkflowEngine) -> None:
         engine.register_activity(BEGIN, self._audited(BEGIN, self.begin))
@@ -142,15 +144,20 @@ class IngestActivities:
     async def _progress(self, document: Document, progress: Progress,
                         detail: str | None = None) -> None:
         await self.catalog.update_progress(document.tenant_id, document.id, progress)
-        await self.events.append(
-            document_stream(document.tenant_id, document.id), "progress",
-            {"status": DocumentStatus.PROCESSING.value, **progress.model_dump(mode="json"),
-             "detail": detail or _detail(progress)},
-        )
+        await self._publish(document, "progress", {
+            "status": DocumentStatus.PROCESSING.value, **progress.model_dump(mode="json"),
+            "detail": detail or _detail(progress)})
+
+    async def _publish(self, document: Document, event: str, data: dict[str, object]) -> None:
+        """An event on the document's stream, and on its tenant's feed with the document's id."""
+        await self.events.append(document_stream(document.tenant_id, document.id), event, data)
+        await self.events.append(documents_feed(document.tenant_id), event,
+                                 {"document_id": document.id, **data})
 
     async def _unindex(self, tenant_id: str, document_id: str) -> None:
-        """Remove the document's chunk vectors and its profile point."""
-        await self.index.delete_document(tenant_id, document_id)
+        """Remove the document's chunk vectors (every generation) and its profile point."""
+        for generation in (await self.models.vectors(tenant_id)).generations():
+            await generation.index.delete_document(tenant_id, document_id)
         await self.profiles.remove(tenant_id, document_id)
 
     async def _save(self, document: Document, *, was: frozenset[DocumentStatus]) -> bool:
@@ -212,11 +219,15 @@ class IngestActivities:
         return [PageJson(number=1, body=page.model_dump_json())]
 
     async def _pdf_pages(self, document: Document, job: PageRange) -> list[PageJson]:
+        # Workers beside this process read the local copy; a Ray worker on another node reads
+        # the store by a presigned link when the store gives one.
+        url = await self.blobs.link(document.blob_key, filename=document.name) or ""
         async with self.blobs.local_path(document.blob_key) as path:
             try:
                 (row,) = await self.executor.map_batches(
                     self.extract_stage, [{"path": str(path), "first": job.first,
-                                          "last": job.last, "document_id": document.id}],
+                                          "last": job.last, "document_id": document.id,
+                                          "url": url}],
                     timeout_s=self._extract_timeout_s(job))
             except TimeoutError:
                 raise ExtractionTimeout(
@@ -242,7 +253,7 @@ class IngestActivities:
             await self._save(document, was=_INGESTING)
             raise NoExtractableText(_no_text_reason({warning.code for warning in warnings},
                                                     ocr=self.ocr is not None))
-        tokenizer = self.embedder.tokenizer
+        tokenizer = self.models.builtin.tokenizer  # one window for every model (see ADR 0021)
         policy = ChunkingPolicy(max_tokens=min(self.chunk_tokens, tokenizer.max_tokens),
                                 overlap_tokens=min(self.chunk_overlap_tokens,
                                                    self.chunk_tokens // 2))
@@ -268,42 +279,47 @@ class IngestActivities:
         document = await self._document(job)
         chunks = await self.catalog.get_chunks(document.tenant_id, document.id,
                                                start=job.start, stop=job.stop)
-        texts = [indexed_text(chunk) for chunk in chunks]
-        dense = await self.embedder.embed_documents(texts)
-        sparse = self.sparse.encode_documents(texts)
-        await self.index.upsert([
-            IndexedChunk(
-                chunk_id=chunk.id, tenant_id=chunk.tenant_id, document_id=chunk.document_id,
-                document_name=document.name,
-                page_start=chunk.page_start, page_end=chunk.page_end, text=chunk.text,
-                spans=chunk.spans, tags=document.metadata.tags, section=chunk.section,
-                dense=vector, sparse=terms,
-            )
-            for chunk, vector, terms in zip(chunks, dense, sparse, strict=True)
-        ])
+        vectors = await self.models.vectors(document.tenant_id)
+        await index_chunks(document, chunks, vectors.active, self.sparse)
+        if vectors.target is not None:  # a move to a new model is under way: write there too
+            try:
+                await index_chunks(document, chunks, vectors.target, self.sparse)
+            except (EmbeddingFailed, StoreUnavailable) as error:
+                # The move's last pass embeds what is missing, or stops with this reason.
+                log.warning("target_embedding_failed", document_id=document.id,
+                            tenant_id=document.tenant_id, error=error.detail)
         metrics.ingest_chunks.inc(len(chunks))
-        done = await self.index.count(document.tenant_id, document.id)
+        done = await vectors.active.index.count(document.tenant_id, document.id)
         await self._progress(document, Progress(stage=IngestStage.EMBEDDING, done=done,
                                                 total=document.chunks or done))
         return Done(count=len(chunks))
 
     async def commit(self, ctx: ActivityContext, ref: DocumentRef) -> Settled:
         document = await self._document(ref)
-        indexed = await self.index.count(document.tenant_id, document.id)
+        active = await self.models.active(document.tenant_id)
+        indexed = await active.index.count(document.tenant_id, document.id)
+        if indexed != document.chunks and active.generation != 0:
+            # The tenant moved to a new model while this document was embedded: fill it in.
+            chunks = await self.catalog.get_chunks(document.tenant_id, document.id)
+            await index_document(document, chunks, active, self.sparse)
+            indexed = await active.index.count(document.tenant_id, document.id)
         if indexed != document.chunks:
             raise RuntimeError(f"index holds {indexed} of {document.chunks} chunks")
         await self.profiles.put(document)
+        if self.thumbnails is not None:  # before the status: a delete from now on removes it
+            await self.thumbnails.try_make(document)
         document.status = DocumentStatus.READY
         document.progress = Progress(stage=IngestStage.DONE, done=indexed, total=indexed)
         if not await self._save(document, was=frozenset({DocumentStatus.PROCESSING})):
             if await self.catalog.get_document(document.tenant_id, document.id) is None:
                 await self._sweep(document.tenant_id, document.id)  # deleted meanwhile
+                if self.thumbnails is not None:
+                    await self.thumbnails.delete(document)
                 return Settled(id=document.id, status="deleted")
             raise Conflict("the document changed while it was ingested",
                            document_id=document.id)
         settled = _settled(document)
-        await self.events.append(document_stream(document.tenant_id, document.id), "ready",
-                                 settled.model_dump(mode="json"))
+        await self._publish(document, "ready", settled.model_dump(mode="json"))
         await self._announce(document)
         log.info("document_ready", document_id=document.id, tenant_id=document.tenant_id,
                  pages=document.pages, chunks=document.chunks)
@@ -338,8 +354,7 @@ class IngestActivities:
             return Settled(id=document.id, status="unchanged")
         await self._unindex(document.tenant_id, document.id)
         settled = _settled(document)
-        await self.events.append(document_stream(document.tenant_id, document.id), "failed",
-                                 settled.model_dump(mode="json"))
+        await self._publish(document, "failed", settled.model_dump(mode="json"))
         await self._announce(document)
         log.warning("document_failed", document_id=document.id, tenant_id=document.tenant_id,
                     stage=stage.value, code=document.error.code)

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import ValidationError
 
 from agentflow.domain.documents import DocumentMetadata, DocumentStatus
@@ -114,10 +114,16 @@ async def _once(event: StreamEvent) -> AsyncIterator[StreamEvent]:
 
 
 @router.get("/{document_id}/file", response_class=StreamingResponse,
-            responses={200: {"content": {"application/pdf": {}}}})
-async def download_file(document_id: str, documents: DocumentsDep,
-                        tenant_id: TenantDep) -> StreamingResponse:
-    """The original PDF, byte for byte."""
+            responses={200: {"content": {"application/pdf": {}}},
+                       307: {"description": "a short-lived presigned URL of the object store"}})
+async def download_file(
+    document_id: str, documents: DocumentsDep, tenant_id: TenantDep,
+    inline: Annotated[bool, Query(description="stream the file through the API even when the "
+                                              "store gives presigned URLs")] = False,
+) -> Response:
+    """The original PDF, byte for byte: from an object store, a redirect to a presigned URL."""
+    if not inline and (link := await documents.link(tenant_id, document_id)) is not None:
+        return RedirectResponse(link, status_code=307, headers={"Cache-Control": "no-store"})
     document, size, content = await documents.original(tenant_id, document_id)
     safe_name = document.name.encode("ascii", "replace").decode().replace('"', "'")
     return StreamingResponse(
@@ -146,6 +152,16 @@ async def get_page_image(
     document = await documents.get(tenant_id, document_id)
     png = await images.render(document, number, highlight=highlight, zoom=zoom)
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=300"})
+
+
+@router.get("/{document_id}/thumbnail", response_class=Response,
+            responses={200: {"content": {"image/png": {}}}})
+async def get_thumbnail(document_id: str, documents: DocumentsDep,
+                        tenant_id: TenantDep) -> Response:
+    """A small PNG preview of the first page, made once when the document is ready."""
+    png = await documents.thumbnail(tenant_id, document_id)
+    return Response(png, media_type="image/png",
+                    headers={"Cache-Control": "private, max-age=86400"})
 
 
 @router.post("/{document_id}/retry", status_code=202, response_model=DocumentView)

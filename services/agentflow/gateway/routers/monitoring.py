@@ -16,6 +16,7 @@ from agentflow.auth.admin import is_platform_admin
 from agentflow.domain.errors import Forbidden, InvalidInput
 from agentflow.domain.identity import Principal
 from agentflow.domain.monitoring import AgentHealth, Alert, MonitorSnapshot, Period, UsageReport
+from agentflow.domain.series import MetricSeries, Resolution
 from agentflow.gateway.deps import AdminDep, MonitorDep, UsageLedgerDep
 from agentflow.observability.usage import usage_report
 
@@ -39,10 +40,18 @@ def _scope(admin: Principal, tenant: str | None) -> str | None:
 
 
 @router.get("/metrics")
-async def metrics(admin: AdminDep, monitor: MonitorDep) -> MonitorSnapshot:
+async def metrics(
+    admin: AdminDep, monitor: MonitorDep,
+    series: Annotated[Resolution | None, Query(
+        description="`minute`: answers' and agents' calls, error rate and p50/p95 latency per "
+                    "minute for the last hour; `hour`: per hour for the last day")] = None,
+) -> MonitorSnapshot | MetricSeries:
     """The monitoring agent's live view: answers and agents in the current window against
-    their baseline, tenants' tokens and cost, documents, usage and token share per agent."""
+    their baseline, tenants' tokens and cost, documents, usage and token share per agent; with
+    ``series``, response times over time instead."""
     _platform(admin)
+    if series is not None:
+        return await monitor.series(series)
     return await monitor.snapshot()
 
 

@@ -59,6 +59,9 @@ class LocalBlobStore:
         for leftover in self._staging.iterdir():  # uploads cut off by a crash
             leftover.unlink(missing_ok=True)
 
+    async def start(self) -> None:
+        return None
+
     async def writer(self) -> LocalBlobWriter:
         return LocalBlobWriter(self._root, self._staging / uuid.uuid4().hex)
 
@@ -91,3 +94,8 @@ class LocalBlobStore:
 
     async def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    async def link(self, key: str, *, filename: str) -> str | None:
+        if not self._path(key).is_file():
+            raise NotFound(f"blob {key} does not exist", key=key)
+        return None  # files on this disk are streamed by the API

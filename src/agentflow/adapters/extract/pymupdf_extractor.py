@@ -204,6 +204,19 @@ class PyMuPdfExtractor:
         finally:
             document.close()
 
+    def thumbnail(self, path: Path, width: int) -> bytes:
+        document = _open(path)
+        try:
+            page = document[0]
+            zoom = width / max(page.rect.width, 1.0)
+            # A very tall first page is cut to its top (a preview, not the page).
+            clip = pymupdf.Rect(page.rect.x0, page.rect.y0, page.rect.x1,
+                                page.rect.y0 + min(page.rect.height, page.rect.width * 1.5))
+            pixmap = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), clip=clip, alpha=False)
+            return bytes(pixmap.tobytes("png"))
+        finally:
+            document.close()
+
 
 def _warning(number: int, code: str, message: str) -> dict[str, Any]:
     return {"page": number, "code": code, "message": message}

@@ -1,5 +1,5 @@
-"""``IdentityStore`` in SQLite (``{data_dir}/identity.sqlite3``, WAL): the admin CLI can add
-tenants and keys while the server runs on the same data directory."""
+"""``IdentityStore`` and ``TenantModelStore`` in SQLite (``{data_dir}/identity.sqlite3``, WAL):
+the admin CLI can add tenants and keys while the server runs on the same data directory."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from agentflow.adapters.catalog.sqlite_store import SqliteStore
+from agentflow.domain.embedding_models import TenantEmbedding
 from agentflow.domain.errors import Conflict
 from agentflow.domain.identity import ApiKey, Tenant
 
@@ -18,7 +19,11 @@ CREATE TABLE IF NOT EXISTS api_keys (
     body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS api_keys_tenant ON api_keys (tenant_id);
 """
-MIGRATIONS = (SCHEMA,)  # oldest first: append, never edit (see ``sqlite_schema``)
+TENANT_MODELS = """
+CREATE TABLE IF NOT EXISTS tenant_models (
+    tenant_id TEXT PRIMARY KEY, revision INTEGER NOT NULL, body TEXT NOT NULL);
+"""
+MIGRATIONS = (SCHEMA, TENANT_MODELS)  # oldest first: append, never edit (see ``sqlite_schema``)
 
 
 class SqliteIdentityStore(SqliteStore):
@@ -67,3 +72,30 @@ class SqliteIdentityStore(SqliteStore):
             key.revoked_at = at
             await self.save_api_key(key)
         return key
+
+    async def get_model(self, tenant_id: str) -> TenantEmbedding | None:
+        rows = await self._fetch("SELECT body FROM tenant_models WHERE tenant_id = ?",
+                                 (tenant_id,))
+        return TenantEmbedding.model_validate_json(rows[0][0]) if rows else None
+
+    async def save_model(self, record: TenantEmbedding, *, revision: int) -> bool:
+        def save(db: sqlite3.Connection) -> bool:
+            if revision == 0:
+                sql = ("INSERT INTO tenant_models (tenant_id, revision, body) VALUES (?, ?, ?) "
+                       "ON CONFLICT (tenant_id) DO NOTHING")
+                args: tuple[object, ...] = (record.tenant_id, record.revision, record.stored())
+            else:
+                sql = ("UPDATE tenant_models SET revision = ?, body = ? "
+                       "WHERE tenant_id = ? AND revision = ?")
+                args = (record.revision, record.stored(), record.tenant_id, revision)
+            cursor = db.execute(sql, args)
+            try:
+                return cursor.rowcount == 1
+            finally:
+                cursor.close()
+
+        return await self._run(save)
+
+    async def list_models(self) -> list[TenantEmbedding]:
+        rows = await self._fetch("SELECT body FROM tenant_models ORDER BY tenant_id", ())
+        return [TenantEmbedding.model_validate_json(body) for (body,) in rows]

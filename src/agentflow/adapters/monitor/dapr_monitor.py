@@ -8,6 +8,7 @@ import httpx
 from agentflow.domain.errors import StoreUnavailable
 from agentflow.domain.events import DomainEvent
 from agentflow.domain.monitoring import Alert, MonitorSnapshot
+from agentflow.domain.series import MetricSeries, Resolution
 
 
 class DaprMonitorClient:
@@ -32,6 +33,10 @@ class DaprMonitorClient:
 
     async def snapshot(self) -> MonitorSnapshot:
         return MonitorSnapshot.model_validate(await self._get("/v1/monitor/snapshot"))
+
+    async def series(self, resolution: Resolution) -> MetricSeries:
+        return MetricSeries.model_validate(
+            await self._get("/v1/monitor/series", resolution=resolution.value))
 
     async def alerts(self, *, tenant_id: str | None = None, limit: int = 50) -> list[Alert]:
         params: dict[str, str | int] = {"limit": limit}

@@ -9,6 +9,7 @@ enough new points have arrived; it releases the GIL and does not block searches 
 from __future__ import annotations
 
 import asyncio
+import shutil
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -75,6 +76,7 @@ class QdrantEdgeIndex:
     """Thread-safe wrapper of one ``EdgeShard``."""
 
     def __init__(self, path: Path, *, dimension: int = 384, optimize_every: int = 20_000) -> None:
+        self._path = path
         path.mkdir(parents=True, exist_ok=True)
         if (path / "edge_config.json").exists():
             self._shard = EdgeShard.load(str(path))
@@ -167,3 +169,7 @@ class QdrantEdgeIndex:
         self.wait_for_optimizer()
         await asyncio.to_thread(self._shard.flush)
         self._shard.close()
+
+    async def drop(self) -> None:
+        await self.close()
+        await asyncio.to_thread(shutil.rmtree, self._path, True)

@@ -121,3 +121,8 @@ class QdrantServerIndex:
 
     async def close(self) -> None:
         await self._client.close()
+
+    async def drop(self) -> None:
+        if await self._client.collection_exists(self._collection):
+            await self._client.delete_collection(self._collection)
+        await self.close()

@@ -3,7 +3,7 @@
 
 import { getJson } from "./api.js";
 import { $, el, formatMs, formatTime, show } from "./dom.js";
-import { barChart } from "./charts.js";
+import { barChart, lineChart } from "./charts.js";
 
 const REFRESH_MS = 15_000;
 let timer = null;
@@ -71,15 +71,33 @@ function render(snapshot, usage, alerts) {
   $("#admin-updated").textContent = `updated ${new Date().toLocaleTimeString()}`;
 }
 
+/** p50/p95 answer latency and error rate per agent over time (platform admins). */
+function renderSeries(data) {
+  const times = data.series[0].points.map((p) => new Date(p.at));
+  const name = (subject) => (subject === "answers" ? "Answers" : `The ${subject} agent`);
+  const charts = data.series.map((s) => lineChart({
+    title: `${name(s.subject)}: response time (ms)`, times, format: (v) => formatMs(v),
+    lines: [{ name: "p50", values: s.points.map((p) => p.p50_ms) },
+      { name: "p95", values: s.points.map((p) => p.p95_ms) }] }));
+  charts.push(lineChart({ title: "Error rate", times, format: pct,
+    lines: data.series.map((s) => ({ name: s.subject,
+      values: s.points.map((p) => p.error_rate) })) }));
+  $("#admin-series").replaceChildren(...charts);
+}
+
 export async function refreshAdmin() {
   try {
-    const [snapshot, usage, alerts] = await Promise.all([
+    const resolution = $("#admin-series-resolution").value;
+    const [snapshot, series, usage, alerts] = await Promise.all([
       caller.platform_admin ? getJson("/v1/admin/metrics") : null,
+      caller.platform_admin ? getJson(`/v1/admin/metrics?series=${resolution}`) : null,
       getJson("/v1/admin/usage?period=day"),
       getJson("/v1/admin/alerts?limit=50"),
     ]);
     show($("#admin-error"), false);
     render(snapshot, usage, alerts);
+    show($("#admin-series-panel"), Boolean(series));
+    if (series) renderSeries(series);
   } catch (error) {
     $("#admin-error").textContent = `The figures could not be loaded: ${error.message}`;
     show($("#admin-error"), true);
@@ -98,4 +116,5 @@ export function watchAdmin(visible) {
 export function initAdmin(me) {
   caller = me;
   $("#admin-refresh").addEventListener("click", refreshAdmin);
+  $("#admin-series-resolution").addEventListener("change", refreshAdmin);
 }

@@ -150,3 +150,52 @@ export async function* events(path, { method = "GET", json, signal, resumeFrom }
     await sleep(500 * 2 ** drops);  // the stream ended early: resume where it stopped
   }
 }
+
+/**
+ * A WebSocket feed of server events (`{id, event, data}` messages). The credential goes in the
+ * first message, never in the URL; on a drop it reconnects with `?after=<last id>` so nothing is
+ * missed. `ready` settles once the first connection opens or fails; `open` says whether a socket
+ * is up; `onLost` runs when it cannot reconnect (the caller falls back to SSE or polling).
+ */
+export function feed(path, { onEvent, onLost }) {
+  const state = { open: false, closed: false, socket: null };
+  let lastId = null;
+  let drops = 0;
+  let settle;
+  state.ready = new Promise((resolve) => { settle = resolve; });
+  const connect = () => {
+    const url = new URL(path, window.location.href);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    if (lastId) url.searchParams.set("after", lastId);
+    const socket = new WebSocket(url, ["agentflow"]);
+    state.socket = socket;
+    socket.onopen = () => {
+      socket.send(JSON.stringify({ token: credential.get() || "" }));
+      state.open = true;
+      drops = 0;
+      settle();
+    };
+    socket.onmessage = (message) => {
+      const event = JSON.parse(message.data);
+      if (event.event === "error") {
+        if (event.data?.code === "unauthenticated") {
+          window.dispatchEvent(new CustomEvent("agentflow:unauthorized"));
+        }
+        return;
+      }
+      if (event.id) lastId = event.id;
+      if (event.event !== "heartbeat") onEvent(event);
+    };
+    socket.onclose = () => {
+      state.open = false;
+      settle();
+      if (state.closed) return;
+      drops += 1;
+      if (drops > 5) { state.closed = true; onLost(); return; }
+      setTimeout(connect, 500 * 2 ** drops);
+    };
+  };
+  state.close = () => { state.closed = true; state.socket?.close(); };
+  connect();
+  return state;
+}

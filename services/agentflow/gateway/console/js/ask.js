@@ -1,7 +1,7 @@
 // Ask: the answer streams in token by token, the agents' steps show as they happen, citations
 // become [n] buttons and a source list, and follow-ups continue the conversation.
 
-import { ApiError, events } from "./api.js";
+import { ApiError, events, getJson } from "./api.js";
 import { $, el, formatMs } from "./dom.js";
 import { openCitation } from "./viewer.js";
 
@@ -50,6 +50,26 @@ function answerNodes(answer, citations, turn) {
   return nodes;
 }
 
+/** The answer's permalink: any user of the tenant can open it (`#/queries/{id}`). */
+export function permalink(queryId) {
+  return `${location.origin}${location.pathname}#/queries/${encodeURIComponent(queryId)}`;
+}
+
+function shareLink(queryId) {
+  const link = el("a", { class: "permalink", href: permalink(queryId),
+    text: "Link to this answer", title: "Anyone in your organisation can open this link" });
+  const copy = el("button", { type: "button", class: "quiet copy-link", text: "Copy link" });
+  copy.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(link.href);
+      copy.textContent = "Copied";
+    } catch {
+      copy.textContent = "Select the link to copy it";
+    }
+  });
+  return el("span", { class: "share" }, " · ", link, " ", copy);
+}
+
 function renderDone(view, data, turn) {
   view.answer.replaceChildren(...answerNodes(data.answer, data.citations, turn));
   view.answer.setAttribute("aria-busy", "false");
@@ -61,7 +81,8 @@ function renderDone(view, data, turn) {
       el("meter", { min: 0, max: 100, value: confidence, "aria-label": "confidence" }),
       ` ${confidence}%`),
     el("span", { class: "hint", text: ` · answered in ${formatMs(timings.total)}` +
-      (timings.first_token !== undefined ? ` · first words after ${formatMs(timings.first_token)}` : "") }));
+      (timings.first_token !== undefined ? ` · first words after ${formatMs(timings.first_token)}` : "") }),
+    data.query_id ? shareLink(data.query_id) : null);
   if (data.warnings?.length) {
     view.node.append(el("ul", { class: "warnings" },
       ...data.warnings.map((w) => el("li", { text: w }))));
@@ -140,6 +161,32 @@ export async function ask(question) {
     asking = false;
     $("#ask-button").disabled = false;
     $("#question").focus();
+  }
+}
+
+/** A shared answer, opened from its permalink: the question, the answer, its citations. */
+export async function showShared(queryId) {
+  $("#conversation").replaceChildren();
+  $("#agent-log").replaceChildren();
+  conversationId = null;
+  const turn = turns + 1;
+  try {
+    const record = await getJson(`/v1/queries/${encodeURIComponent(queryId)}`);
+    const view = renderTurn(record.question);
+    view.node.classList.add("shared");
+    if (record.status === "completed") {
+      renderDone(view, { ...record, query_id: record.id }, turn);
+    } else {
+      view.answer.setAttribute("aria-busy", "false");
+      view.status.textContent = record.status === "failed"
+        ? `This question could not be answered (${record.error?.code || "error"}).`
+        : "This answer is still being written; open the link again in a moment.";
+    }
+  } catch (error) {
+    const missing = error instanceof ApiError && error.status === 404;
+    $("#conversation").append(el("p", { class: "problem shared-missing", role: "alert",
+      text: missing ? "This shared answer does not exist, or belongs to another organisation."
+        : `The shared answer could not be opened: ${error.message}` }));
   }
 }
 

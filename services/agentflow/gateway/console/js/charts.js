@@ -62,3 +62,76 @@ export function barChart({ title, rows, series, format = (v) => String(v) }) {
   figure.append(chart);
   return figure;
 }
+
+const LINE_W = 420;
+const LINE_H = 150;
+const PAD = { left: 48, right: 10, top: 10, bottom: 34 };
+
+/**
+ * A line chart over time. times: [Date, ...]; lines: [{name, values: [number|null, ...]}]
+ * (a null leaves a gap); format: number -> text. Each point is a circle carrying its series,
+ * time and value, so the figure reads without the picture too.
+ */
+export function lineChart({ title, times, lines, format = (v) => String(v) }) {
+  const figure = document.createElement("figure");
+  figure.className = "chart line-chart";
+  const caption = document.createElement("figcaption");
+  caption.textContent = title;
+  figure.append(caption);
+  const values = lines.flatMap((l) => l.values.filter((v) => v !== null));
+  if (!values.length) {
+    const empty = document.createElement("p");
+    empty.className = "hint";
+    empty.textContent = "No calls in this period yet.";
+    figure.append(empty);
+    return figure;
+  }
+  const max = Math.max(1e-9, ...values);
+  const plotW = LINE_W - PAD.left - PAD.right;
+  const plotH = LINE_H - PAD.top - PAD.bottom;
+  const x = (i) => PAD.left + (times.length > 1 ? (i / (times.length - 1)) * plotW : plotW / 2);
+  const y = (v) => PAD.top + plotH - (v / max) * plotH;
+  const latest = lines.map((l) => {
+    const last = [...l.values].reverse().find((v) => v !== null);
+    return `${l.name} latest ${last === undefined ? "none" : format(last)}`;
+  }).join(", ");
+  const chart = svg("svg", { viewBox: `0 0 ${LINE_W} ${LINE_H}`, role: "img",
+    "aria-label": `${title}. Peak ${format(max)}; ${latest}` });
+  chart.append(svg("title", {}, title));
+  chart.append(svg("line", { x1: PAD.left, y1: PAD.top + plotH, x2: PAD.left + plotW,
+    y2: PAD.top + plotH, class: "axis" }));
+  chart.append(svg("text", { x: PAD.left - 4, y: PAD.top + 4, "text-anchor": "end",
+    class: "chart-value" }, format(max)));
+  chart.append(svg("text", { x: PAD.left - 4, y: PAD.top + plotH, "text-anchor": "end",
+    class: "chart-value" }, format(0)));
+  const long = times[times.length - 1] - times[0] > 12 * 3600 * 1000;  // a day: say which
+  const clock = (d) => (long
+    ? d.toLocaleString([], { weekday: "short", hour: "2-digit", minute: "2-digit" })
+    : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
+  chart.append(svg("text", { x: PAD.left, y: LINE_H - 20, class: "chart-value" }, clock(times[0])));
+  chart.append(svg("text", { x: PAD.left + plotW, y: LINE_H - 20, "text-anchor": "end",
+    class: "chart-value" }, clock(times[times.length - 1])));
+  lines.forEach((line, s) => {
+    let run = [];
+    const flush = () => {
+      if (run.length > 1) chart.append(svg("polyline", { points: run.join(" "), class: `line series-${s}` }));
+      run = [];
+    };
+    line.values.forEach((value, i) => {
+      if (value === null) { flush(); return; }
+      run.push(`${x(i).toFixed(1)},${y(value).toFixed(1)}`);
+      chart.append(svg("circle", { cx: x(i).toFixed(1), cy: y(value).toFixed(1), r: 2,
+        class: `point series-${s}`, "data-series": line.name, "data-at": times[i].toISOString(),
+        "data-value": value }));
+    });
+    flush();
+  });
+  const legend = svg("g", { transform: `translate(${PAD.left}, ${LINE_H - 6})` });
+  lines.forEach((line, s) => {
+    legend.append(svg("rect", { x: s * 90, y: -8, width: 10, height: 10, class: `bar series-${s}` }));
+    legend.append(svg("text", { x: s * 90 + 14, y: 1, class: "chart-legend" }, line.name));
+  });
+  chart.append(legend);
+  figure.append(chart);
+  return figure;
+}

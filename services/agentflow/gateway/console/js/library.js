@@ -1,7 +1,8 @@
-// The library: upload (drop or pick) several PDFs at once, a live row per document fed by its
-// SSE progress events, status badges, failures with their reason and a retry, delete, dedup.
+// The library: upload (drop or pick) several PDFs at once, a live row per document fed by the
+// tenant's event feed (one WebSocket for the whole library; per-document SSE or polling when
+// the socket cannot be had), status badges, failures with their reason and a retry, delete, dedup.
 
-import { ApiError, events, getJson, request, upload } from "./api.js";
+import { ApiError, events, feed, getBlob, getJson, request, upload } from "./api.js";
 import { $, el, fill, formatBytes, show } from "./dom.js";
 
 const PAGE_SIZE = 50;
@@ -13,6 +14,30 @@ const POLL_MS = 1500;
 const rows = new Map();  // document id -> {node, document}
 let streams = 0;
 let nextCursor = null;
+let live = null;  // the open library feed, or null while there is none
+
+/** One WebSocket carries every document's progress; it reconnects and resumes by event id. */
+function watchLibrary() {
+  live = feed("/v1/events", {
+    onEvent(event) {
+      const id = event.data?.document_id;
+      if (!id || !rows.has(id)) return;
+      if (event.event === "progress") {
+        render({ id, status: event.data.status, progress: event.data }, event.data.detail);
+      } else if (event.event === "ready" || event.event === "failed") {
+        getJson(`/v1/documents/${encodeURIComponent(id)}`)
+          .then((doc) => { if (rows.has(id)) render(doc); })
+          .catch(() => {});
+      }
+    },
+    onLost() {  // no socket after several tries: follow the busy documents one by one
+      live = null;
+      for (const [id, row] of rows) {
+        if (row.document.status === "pending" || row.document.status === "processing") follow(id);
+      }
+    },
+  });
+}
 
 function badge(status) {
   return el("span", { class: `badge status-${status}`, text: status });
@@ -62,7 +87,7 @@ function render(document, detail = null) {
       "aria-label": `Retry ${doc.name}`, onclick: () => retry(doc.id) }) : null,
     deleteButton(doc));
   row.node.dataset.status = doc.status;
-  fill(row.node,
+  fill(row.node, thumbnail(row), el("div", { class: "doc-body" },
     el("div", { class: "doc-head" },
       el("span", { class: "name", text: doc.name, title: doc.name }), badge(doc.status),
       row.duplicate ? el("span", { class: "badge dup", text: "duplicate" }) : null),
@@ -70,9 +95,26 @@ function render(document, detail = null) {
       el("span", { class: "progress-text", text: progressLine(doc, detail) }),
       el("span", { class: "hint", text: formatBytes(doc.size_bytes || 0) })),
     row.duplicate ? el("p", { class: "hint dup-note", text: row.duplicate }) : null,
-    reason, warnings, actions);
+    reason, warnings, actions));
   show($("#library-empty"), rows.size === 0);
   return row;
+}
+
+/** The first page's preview (fetched with the credential, so an <img src> cannot ask). */
+function thumbnail(row) {
+  const doc = row.document;
+  const image = el("img", { class: "thumb", alt: `First page of ${doc.name}`,
+    width: 60, height: 78 });
+  if (row.thumbnail) {
+    image.src = row.thumbnail;
+  } else if (doc.status === "ready" && !row.thumbnailAsked) {
+    row.thumbnailAsked = true;
+    getBlob(`/v1/documents/${encodeURIComponent(doc.id)}/thumbnail`).then((png) => {
+      row.thumbnail = URL.createObjectURL(png);
+      row.node.querySelector("img.thumb")?.setAttribute("src", row.thumbnail);
+    }).catch(() => {});  // plain text has no preview: the grey placeholder stays
+  }
+  return image;
 }
 
 function deleteButton(doc) {
@@ -89,7 +131,9 @@ function deleteButton(doc) {
     button.disabled = true;
     try {
       await request(`/v1/documents/${encodeURIComponent(doc.id)}`, { method: "DELETE" });
-      rows.get(doc.id)?.node.remove();
+      const gone = rows.get(doc.id);
+      gone?.node.remove();
+      if (gone?.thumbnail) URL.revokeObjectURL(gone.thumbnail);
       rows.delete(doc.id);
       status(`Deleted ${doc.name}.`);
       show($("#library-empty"), rows.size === 0);
@@ -116,6 +160,11 @@ async function retry(id) {
 async function follow(id) {
   const row = rows.get(id);
   if (!row || row.following) return;
+  if (live?.open) {  // the feed brings its events; catch up once in case it came too late
+    getJson(`/v1/documents/${encodeURIComponent(id)}`).then((doc) => rows.has(id) && render(doc))
+      .catch(() => {});
+    return;
+  }
   row.following = true;
   try {
     if (streams < MAX_STREAMS) {
@@ -218,5 +267,7 @@ export async function initLibrary() {
   drop.addEventListener("drop", (e) => { e.preventDefault(); uploadFiles(e.dataTransfer.files); });
   $("#more").addEventListener("click", () => loadPage().catch((e) => status(e.message)));
   nextCursor = null;
+  watchLibrary();
+  await live.ready;
   await loadPage();
 }

@@ -3,7 +3,7 @@
 import { ApiError, credential, getJson } from "./api.js";
 import { $, show } from "./dom.js";
 import { initAdmin, watchAdmin } from "./admin.js";
-import { initAsk } from "./ask.js";
+import { initAsk, showShared } from "./ask.js";
 import { initLibrary } from "./library.js";
 import { initViewer } from "./viewer.js";
 
@@ -77,8 +77,20 @@ async function start() {
     initAdmin(me);
     await initLibrary();
   }
+  if (openShared()) return;
   const wanted = document.getElementById(`tab-${location.hash.slice(1)}`);
   select(wanted && !wanted.hidden ? wanted : $("#tab-library"));
+}
+
+/** `#/queries/{id}`: a shared answer opens in the Ask view (its link stays in the address). */
+function openShared() {
+  const match = location.hash.match(/^#\/queries\/([^/?#]+)$/);
+  if (!match) return false;
+  const link = location.hash;
+  select($("#tab-ask"));
+  history.replaceState(null, "", link);
+  showShared(decodeURIComponent(match[1]));
+  return true;
 }
 
 function init() {
@@ -95,6 +107,7 @@ function init() {
   window.addEventListener("agentflow:unauthorized", () => {
     if (started) { credential.set(null); signIn("Your session ended: sign in again."); }
   });
+  window.addEventListener("hashchange", () => { if (started) openShared(); });
   if (AUTH_ON && !credential.get()) signIn();
   else start();
 }

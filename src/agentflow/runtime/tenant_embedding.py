@@ -1,0 +1,35 @@
+"""Building per-tenant embedding: the models each tenant uses, the generations' indexes, and
+the workflow that moves a tenant to a new model."""
+
+from __future__ import annotations
+
+from agentflow.domain.embedding_models import MOVE_WORKFLOW
+from agentflow.ingestion.model_changes import ModelChanges
+from agentflow.ports.catalog import Catalog
+from agentflow.ports.embedder import Embedder
+from agentflow.ports.sparse_encoder import SparseEncoder
+from agentflow.ports.tenant_models import TenantModelStore
+from agentflow.ports.vector_index import VectorIndex
+from agentflow.ports.workflow_engine import WorkflowEngine
+from agentflow.retrieval.tenant_models import TenantModels
+from agentflow.runtime.embedding import remote_embedder
+from agentflow.runtime.processing import build_index
+from agentflow.settings import Settings
+from agentflow.workflows.model_move import move_tenant_model
+from agentflow.workflows.model_move_activities import ModelMoveActivities
+
+
+def build_tenant_models(settings: Settings, store: TenantModelStore, embedder: Embedder,
+                        shared: VectorIndex) -> TenantModels:
+    """Tenants' models: the shipped one in the shared index, others in indexes of their own
+    (Qdrant Edge folders or server collections named after the tenant and generation)."""
+    return TenantModels(store, embedder, shared, remote=remote_embedder,
+                        indexes=lambda name, dimension: build_index(settings, dimension, of=name))
+
+
+def build_model_changes(models: TenantModels, catalog: Catalog, sparse: SparseEncoder,
+                        engine: WorkflowEngine) -> ModelChanges:
+    """The admin's model changes, and the move workflow with its activities."""
+    engine.register_workflow(MOVE_WORKFLOW, move_tenant_model)
+    ModelMoveActivities(catalog=catalog, models=models, sparse=sparse).register(engine)
+    return ModelChanges(models=models, engine=engine, catalog=catalog)

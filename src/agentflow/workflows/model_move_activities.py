@@ -1,0 +1,162 @@
+"""The activities of ``move_tenant_model``: embed a page of documents into the target
+generation, then switch (or give up), each save compare-and-set on the tenant's record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+import structlog
+
+from agentflow.domain.documents import DocumentStatus
+from agentflow.domain.embedding_models import MoveRef, ReembedStatus, TenantEmbedding
+from agentflow.domain.errors import Conflict
+from agentflow.ingestion.vectorising import index_document
+from agentflow.ports.chunk_store import ChunkStore
+from agentflow.ports.document_records import DocumentRecords
+from agentflow.ports.sparse_encoder import SparseEncoder
+from agentflow.ports.workflow_engine import ActivityContext, WorkflowEngine, json_activity
+from agentflow.retrieval.tenant_models import ModelChoice, TenantModels
+from agentflow.workflows.model_move import (
+    MOVE_BATCH,
+    MOVE_FAIL,
+    MOVE_FINISH,
+    MoveBatch,
+    MoveFailure,
+    MoveOutcome,
+    MoveStep,
+)
+
+log = structlog.get_logger(__name__)
+PAGE = 20  # documents per activity: progress moves often, a retry redoes little
+
+
+class MoveRecords(DocumentRecords, ChunkStore, Protocol):
+    """What a move reads: the tenant's documents and their chunks."""
+
+
+@dataclass
+class ModelMoveActivities:
+    catalog: MoveRecords
+    models: TenantModels
+    sparse: SparseEncoder
+
+    def register(self, engine: WorkflowEngine) -> None:
+        engine.register_activity(MOVE_BATCH, json_activity(MOVE_BATCH, self.batch))
+        engine.register_activity(MOVE_FINISH, json_activity(MOVE_FINISH, self.finish))
+        engine.register_activity(MOVE_FAIL, json_activity(MOVE_FAIL, self.fail))
+
+    async def _target(self, job: MoveRef) -> tuple[TenantEmbedding, ModelChoice] | None:
+        """The tenant's record and the move's target, or None if the move is not current."""
+        record = await self.models.record(job.tenant_id, fresh=True)
+        if record.target is None or record.target_generation != job.generation:
+            return None
+        return record, self.models.choice(job.tenant_id, record.target, job.generation)
+
+    async def _update(self, tenant_id: str, change: Callable[[TenantEmbedding], bool]) -> None:
+        """Apply ``change`` to the stored record and save it, again on a lost race."""
+        for _ in range(20):
+            record = await self.models.record(tenant_id, fresh=True)
+            revision = record.revision
+            if not change(record):
+                return
+            record.revision, record.updated_at = revision + 1, datetime.now(UTC)
+            if await self.models.store.save_model(record, revision=revision):
+                self.models.remember(record)
+                return
+        raise Conflict("the tenant's embedding record keeps changing", tenant_id=tenant_id)
+
+    async def batch(self, ctx: ActivityContext, job: MoveBatch) -> MoveStep:
+        current = await self._target(job)
+        if current is None:
+            return MoveStep(next_cursor=None, current=False)
+        _, target = current
+        documents, cursor = await self.catalog.list_documents(
+            job.tenant_id, status=DocumentStatus.READY, cursor=job.cursor, limit=PAGE)
+        for document in documents:
+            chunks = await self.catalog.get_chunks(job.tenant_id, document.id)
+            await index_document(document, chunks, target, self.sparse)
+
+        def progressed(record: TenantEmbedding) -> bool:
+            if record.target_generation != job.generation:
+                return False
+            record.done = min(record.total, record.done + len(documents)) \
+                if record.total else record.done + len(documents)
+            return True
+
+        await self._update(job.tenant_id, progressed)
+        log.info("model_move_progress", tenant_id=job.tenant_id, generation=job.generation,
+                 documents=len(documents))
+        return MoveStep(next_cursor=cursor)
+
+    async def finish(self, ctx: ActivityContext, job: MoveRef) -> MoveOutcome:
+        current = await self._target(job)
+        if current is None:
+            return MoveOutcome(tenant_id=job.tenant_id, status="superseded")
+        before, target = current
+        # Documents that became ready during the move, and any a retry left short: complete
+        # them, so the switch finds every ready document in the new generation.
+        cursor: str | None = None
+        ready = 0
+        while True:
+            documents, cursor = await self.catalog.list_documents(
+                job.tenant_id, status=DocumentStatus.READY, cursor=cursor, limit=100)
+            for document in documents:
+                ready += 1
+                if await target.index.count(job.tenant_id, document.id) != document.chunks:
+                    chunks = await self.catalog.get_chunks(job.tenant_id, document.id)
+                    await index_document(document, chunks, target, self.sparse)
+            if cursor is None:
+                break
+        old = self.models.choice(job.tenant_id, before.active, before.generation)
+
+        def switched(record: TenantEmbedding) -> bool:
+            if record.target is None or record.target_generation != job.generation:
+                return False
+            record.active, record.generation = record.target, job.generation
+            record.target, record.target_generation = None, None
+            record.status, record.error = ReembedStatus.IDLE, None
+            record.done = record.total = ready
+            return True
+
+        await self._update(job.tenant_id, switched)
+        await self._retire(job.tenant_id, old)
+        log.info("model_move_finished", tenant_id=job.tenant_id, generation=job.generation,
+                 documents=ready)
+        return MoveOutcome(tenant_id=job.tenant_id, status="moved")
+
+    async def _retire(self, tenant_id: str, old: ModelChoice) -> None:
+        """Remove the generation the tenant left: drop its own index, or take the tenant's
+        points out of the shared one."""
+        if old.generation != 0:
+            await self.models.drop(tenant_id, old.generation, old.spec.dimension)
+            return
+        cursor: str | None = None
+        while True:
+            documents, cursor = await self.catalog.list_documents(tenant_id, cursor=cursor,
+                                                                  limit=100)
+            for document in documents:
+                await old.index.delete_document(tenant_id, document.id)
+            if cursor is None:
+                return
+
+    async def fail(self, ctx: ActivityContext, failure: MoveFailure) -> MoveOutcome:
+        current = await self._target(failure)
+        if current is None:
+            return MoveOutcome(tenant_id=failure.tenant_id, status="superseded")
+        _, target = current
+
+        def failed(record: TenantEmbedding) -> bool:
+            if record.target_generation != failure.generation:
+                return False
+            record.target, record.target_generation = None, None
+            record.status, record.error = ReembedStatus.FAILED, failure.message[:500]
+            return True
+
+        await self._update(failure.tenant_id, failed)
+        await self.models.drop(failure.tenant_id, failure.generation, target.spec.dimension)
+        log.warning("model_move_failed", tenant_id=failure.tenant_id,
+                    generation=failure.generation, error=failure.message)
+        return MoveOutcome(tenant_id=failure.tenant_id, status="failed")
