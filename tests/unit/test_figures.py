@@ -6,6 +6,7 @@ from agentflow.agents.figures import (
     describe,
     is_figure_question,
     lexical,
+    name_terms,
     question_years,
     rows,
     year_match,
@@ -56,8 +57,11 @@ def test_a_row_without_a_header_lists_its_figures() -> None:
 
 def test_figure_questions_and_their_years() -> None:
     assert is_figure_question("What is the FY2018 capital expenditure amount for 3M?")
-    assert is_figure_question("By how many percentage points did guidance rise?")
+    assert is_figure_question("By how many percentage points did the gross margin rise?")
     assert not is_figure_question("Who is the chief executive of the company?")
+    # Guidance is said in sentences; statement rows report what happened, not what is expected.
+    assert not is_figure_question("By how many percentage points did guidance rise?")
+    assert not is_figure_question("What is the FY2024 revenue outlook?")
     assert question_years("FY2018 and fiscal 2017, FY22") == {"2018", "2017", "2022"}
 
 
@@ -127,3 +131,19 @@ def test_a_year_matches_only_when_the_header_has_a_period_per_figure() -> None:
     misaligned = rows(_passage("2024 2023\nBest Buy 127 1 - 128 127 -"), 0)[0]
     assert year_match(aligned, {"2018"})
     assert not year_match(misaligned, {"2024"})
+
+
+def test_the_documents_own_name_does_not_make_a_row_the_answer() -> None:
+    question = "By how much did PepsiCo's core EPS grow in 2023?"
+    (equity,) = rows(_passage("Total PepsiCo Common Shareholders' Equity 17,042"), 0)
+    (eps,) = rows(_passage("Core EPS $ 1.50"), 0)
+    name = name_terms("PEPSICO_2023Q1_EARNINGS.pdf")
+    assert name == {"pepsico", "q1", "2023"}  # the kind of document ("earnings") stays asked
+    assert lexical(question, equity) > 0 and lexical(question, equity, ignore=name) == 0
+    assert lexical(question, eps, ignore=name) >= lexical(question, eps) > 0
+
+
+def test_a_possessive_is_the_word_itself() -> None:
+    from agentflow.retrieval.terms import content_terms
+
+    assert content_terms("PepsiCo's and Apple\u2019s sales") == {"pepsico", "apple", "sale"}

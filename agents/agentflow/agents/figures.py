@@ -11,6 +11,7 @@ in 2018"); the row itself is the quote the citation verifies on its page.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from agentflow.agents.selection import content_terms
@@ -37,9 +38,15 @@ MAX_LABEL_WORDS = 14
 _COLUMN = re.compile(r"\b(?:19|20)\d\d\b|(?i:\bchange\b|\bincrease\b|\bvariance\b)")
 
 
+# Guidance is said in sentences ("raised its EPS growth guidance to 9 percent"); the rows of
+# statements and tables report what happened, never what is expected.
+_FORWARD = re.compile(r"(?i)\b(guidance|outlook|forecast(ed|s)?|projected|projections?)\b")
+
+
 def is_figure_question(question: str) -> bool:
-    """Whether ``question`` asks for an amount, a ratio, a count or a comparison of figures."""
-    return bool(_FIGURE_QUESTION.search(question))
+    """Whether ``question`` asks for an amount, a ratio, a count or a comparison of reported
+    figures (not a forecast: guidance is answered from sentences)."""
+    return bool(_FIGURE_QUESTION.search(question)) and not _FORWARD.search(question)
 
 
 @dataclass(frozen=True)
@@ -135,10 +142,12 @@ def describe(row: Row, years: set[str]) -> str:
     return f"{row.label}: " + ", ".join(f"{v}{unit}" for v in row.values)
 
 
-def lexical(question: str, row: Row) -> float:
-    """How much of the question the row's label says, and how much of the label is asked."""
-    asked = {t for t in content_terms(question) if not t[0].isdigit()}
-    label = {t for t in content_terms(row.label) if not t[0].isdigit()}
+def lexical(question: str, row: Row, *, ignore: AbstractSet[str] = frozenset()) -> float:
+    """How much of the question the row's label says, and how much of the label is asked.
+    Words in ``ignore`` (the name of the row's document: "PepsiCo" in a question about
+    PepsiCo) name the document, not the line item, and count on neither side."""
+    asked = {t for t in content_terms(question) if not t[0].isdigit()} - ignore
+    label = {t for t in content_terms(row.label) if not t[0].isdigit()} - ignore
     if not asked or not label:
         return 0.0
     shared = len(asked & label)
@@ -146,6 +155,21 @@ def lexical(question: str, row: Row) -> float:
     # not a line about it ("percentage of total net sales").
     exact = 0.3 if shared == len(label) else 0.0
     return 0.5 * shared / len(asked) + 0.5 * shared / len(label) + exact
+
+
+# Words of file names that say what kind of document it is, which line items say too
+# ("Earnings per share" in an earnings release): they are kept as question words.
+_KIND_WORDS = frozenset(content_terms(
+    "earnings annual quarterly quarter report results release financial statements form "
+    "income revenue sales"))
+
+
+def name_terms(document_name: str) -> frozenset[str]:
+    """The words of a document's file name that name it ("PEPSICO_2023Q1_EARNINGS.pdf":
+    pepsico, q1, 2023), as ``content_terms`` makes them."""
+    stem_name = re.sub(r"\.pdf$", "", document_name, flags=re.IGNORECASE)
+    words = content_terms(" ".join(re.split(r"[^A-Za-z0-9]+", stem_name)))
+    return frozenset(words - _KIND_WORDS)
 
 
 def year_match(row: Row, years: set[str]) -> bool:

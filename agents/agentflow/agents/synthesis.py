@@ -19,6 +19,7 @@ from agentflow.agents.figures import (
     describe,
     is_figure_question,
     lexical,
+    name_terms,
     question_years,
     rows,
     year_match,
@@ -170,14 +171,20 @@ class ExtractiveSynthesisAgent:
         if missing is not None:  # the statement is there, the ratio's part is not
             return [(missing.numerator, UNREPORTED_SCORE, missing.wording)]
 
+        names = {rank: name_terms(passage.document_name)
+                 for rank, passage in enumerate(request.passages)}
+
+        def said(row: Row) -> float:  # the row's words asked for, the document's name aside
+            return lexical(question, row, ignore=names.get(row.passage, frozenset()))
+
         def promise(row: Row) -> float:
-            return (lexical(question, row) + 0.3 / (1 + row.passage)
+            return (said(row) + 0.3 / (1 + row.passage)
                     + 0.3 * year_match(row, years) + STATEMENT_WEIGHT * statement(row))
 
         found = sorted(found, key=promise, reverse=True)[:FIGURE_SHORTLIST]
         embedded = await self._sentences.vectors([question, *(row.label for row in found)])
         cosines = embedded[1:] @ embedded[0]
-        scored = sorted(((row, 0.55 * float(cos) + 0.3 * lexical(question, row)
+        scored = sorted(((row, 0.55 * float(cos) + 0.3 * said(row)
                           + 0.1 / (1 + row.passage) + 0.15 * year_match(row, years)
                           + STATEMENT_WEIGHT * statement(row))
                          for row, cos in zip(found, cosines, strict=True)),
@@ -189,7 +196,7 @@ class ExtractiveSynthesisAgent:
         for row, value in scored[1:]:
             # A second row must be one the question names too, not a neighbour of the first.
             if (value >= 0.9 * best and row.label != best_row.label
-                    and lexical(question, row) > 0):
+                    and said(row) > 0):
                 chosen.append((row, value, f"{describe(row, years)}."))
                 break
         return chosen

@@ -23,7 +23,8 @@ _TERM = re.compile(r"[A-Za-z][A-Za-z0-9'-]+|\d[\d,.]*%?")
 
 def stem(word: str) -> str:
     """A light suffix stripper: enough for plurals and common verb forms to match."""
-    word = word.lower().strip("'-")
+    # A possessive is the word itself ("PepsiCo's" is PepsiCo).
+    word = word.lower().removesuffix("'s").strip("'-")
     for suffix in ("ies", "ing", "ed", "es", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
