@@ -135,14 +135,26 @@ async def test_a_socket_without_valid_credentials_is_closed(served: tuple[str, A
         assert problem["event"] == "error"
 
 
-async def test_heartbeats_keep_an_idle_socket_alive(served: tuple[str, Any],
+async def test_a_new_socket_starts_live_and_heartbeats_keep_it_alive(served: tuple[str, Any],
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    base, _ = served
+    base, container = served
     monkeypatch.setattr(events_ws, "HEARTBEAT_S", 0.2)
+    for n in range(300):  # history: a new connection starts live, it does not replay it
+        await container.events.append(documents_feed("acme"), "progress",
+                                      {"document_id": "d", "n": n})
     async with connect(ws_url(base), subprotocols=[  # type: ignore[list-item]
             "agentflow", f"agentflow.bearer.{token('acme')}"]) as socket:
         beats = [json.loads(await asyncio.wait_for(socket.recv(), 5)) for _ in range(3)]
+        await container.events.append(documents_feed("acme"), "ready",
+                                      {"document_id": "d", "n": 300})
+        live = await next_event(socket, timeout_s=5)
     assert [b["event"] for b in beats] == ["heartbeat"] * 3
+    assert live["event"] == "ready" and live["data"]["n"] == 300 and live["id"] == "301"
+    # An id beyond the newest (a log trimmed or restarted) replays what the log holds.
+    async with connect(ws_url(base, "?after=9999"), subprotocols=[  # type: ignore[list-item]
+            "agentflow", f"agentflow.bearer.{token('acme')}"]) as socket:
+        first = await next_event(socket, timeout_s=5)
+    assert first["id"] == "1"
 
 
 async def test_a_client_too_far_behind_is_dropped_and_can_resume(

@@ -40,7 +40,7 @@ _COLUMN = re.compile(r"\b(?:19|20)\d\d\b|(?i:\bchange\b|\bincrease\b|\bvariance\
 
 # Guidance is said in sentences ("raised its EPS growth guidance to 9 percent"); the rows of
 # statements and tables report what happened, never what is expected.
-_FORWARD = re.compile(r"(?i)\b(guidance|outlook|forecast(ed|s)?|projected|projections?)\b")
+_FORWARD = re.compile(r"(?i)\b(guidance|outlook|forecast(ed|s)?)\b")
 
 
 def is_figure_question(question: str) -> bool:

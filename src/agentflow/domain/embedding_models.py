@@ -36,7 +36,7 @@ class EmbeddingModelSpec(BaseModel):
     model: str = Field(default=BUILTIN_MODEL, min_length=1, max_length=200)
     dimension: int = Field(default=BUILTIN_DIMENSION, ge=2, le=8192)
     base_url: str | None = Field(default=None, max_length=500,
-                                 pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+                                 pattern=r"^https?://[^\s/?#@]+(/[^\s?#]*)?$")
     api_key: SecretStr | None = None
 
     @model_validator(mode="after")

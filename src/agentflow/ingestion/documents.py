@@ -26,7 +26,7 @@ from agentflow.domain.documents import (
     Progress,
 )
 from agentflow.domain.errors import Conflict, InvalidInput, NotFound
-from agentflow.domain.events import StreamEvent
+from agentflow.domain.events import StreamEvent, sequence_after
 from agentflow.domain.jobs import document_stream, documents_feed
 from agentflow.domain.profiles import ProfileEdit
 from agentflow.ingestion.thumbnails import Thumbnails
@@ -98,9 +98,18 @@ class Documents:
             return document, None
         return document, self.events.subscribe(stream, after=after, until=_SETTLED_EVENTS)
 
-    def feed(self, tenant_id: str, *, after: str | None) -> AsyncIterator[StreamEvent]:
-        """Every document event of the tenant after event id ``after``, then live ones."""
-        return self.events.subscribe(documents_feed(tenant_id), after=after)
+    async def feed(self, tenant_id: str, *, after: str | None) -> AsyncIterator[StreamEvent]:
+        """The tenant's document events after event id ``after``, then live ones; without
+        ``after``, live ones only (the caller reads the current state from the API). An
+        ``after`` beyond the newest event (the log was trimmed or restarted) replays what the
+        log still holds."""
+        stream = documents_feed(tenant_id)
+        last = await self.events.last(stream)
+        if after is None:
+            after = last.id if last is not None else None
+        elif last is None or sequence_after(after) > sequence_after(last.id):
+            after = None
+        return self.events.subscribe(stream, after=after)
 
     async def original(self, tenant_id: str, document_id: str,
                        ) -> tuple[Document, int, AsyncIterator[bytes]]:

@@ -61,7 +61,12 @@ class ModelChanges:
             record, target=spec, target_generation=generation, last_generation=generation,
             status=ReembedStatus.RUNNING, done=0, total=await self._ready(tenant_id),
             error=None)
-        await self._start(moving)
+        try:
+            await self._start(moving)
+        except BaseException:  # not started: the tenant must not stay "running" for nothing
+            await self._save(moving, target=None, target_generation=None,
+                             status=ReembedStatus.FAILED, error="the move could not be started")
+            raise
         log.info("model_move_started", tenant_id=tenant_id, generation=generation,
                  model=spec.model, provider=spec.provider.value)
         return moving

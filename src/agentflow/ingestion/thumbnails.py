@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import structlog
 
 from agentflow.domain.documents import PDF, Document
-from agentflow.domain.errors import AgentFlowError, Conflict
+from agentflow.domain.errors import Conflict
 from agentflow.ingestion.jobs import render_thumbnail
 from agentflow.ports.batch_executor import BatchExecutor
 from agentflow.ports.blob_store import BlobStore
@@ -61,8 +61,8 @@ class Thumbnails:
             return
         try:
             await self.make(document)
-        except (AgentFlowError, TimeoutError, OSError) as error:
-            log.warning("thumbnail_failed", document_id=document.id, error=str(error))
+        except Exception as error:  # a preview is never worth a document: whatever broke
+            log.warning("thumbnail_failed", document_id=document.id, error=str(error)[:300])
 
     async def exists(self, document: Document) -> bool:
         """Whether the document's preview is stored."""

@@ -88,9 +88,10 @@ class TenantModels:
         """Use ``record`` from now on in this process (it was just saved)."""
         self._records[record.tenant_id] = (time.monotonic(), record)
 
-    async def vectors(self, tenant_id: str) -> TenantVectors:
-        """The tenant's active generation and target (if moving)."""
-        record = await self.record(tenant_id)
+    async def vectors(self, tenant_id: str, *, fresh: bool = False) -> TenantVectors:
+        """The tenant's active generation and target (if moving); ``fresh`` reads the store,
+        not the cache."""
+        record = await self.record(tenant_id, fresh=fresh)
         target = None
         if record.target is not None and record.target_generation is not None:
             target = self.choice(tenant_id, record.target, record.target_generation)

@@ -55,7 +55,7 @@ from agentflow.ports.page_store import PageStore
 from agentflow.ports.sparse_encoder import SparseEncoder
 from agentflow.ports.workflow_engine import ActivityContext, WorkflowEngine
 from agentflow.retrieval.profile_index import ProfileIndex
-from agentflow.retrieval.tenant_models import TenantModels
+from agentflow.retrieval.tenant_models import ModelChoice, TenantModels
 from agentflow.workflows.ingest_handles import (
     BEGIN,
     CHUNK,
@@ -296,13 +296,19 @@ class IngestActivities:
 
     async def commit(self, ctx: ActivityContext, ref: DocumentRef) -> Settled:
         document = await self._document(ref)
-        active = await self.models.active(document.tenant_id)
+        # Read afresh: a move to a new model may have started or finished since the embedding.
+        vectors = await self.models.vectors(document.tenant_id, fresh=True)
+        for generation in vectors.generations()[1:]:  # the target of a move: best effort
+            try:
+                await self._complete(document, generation)
+            except (EmbeddingFailed, StoreUnavailable) as error:
+                log.warning("target_embedding_failed", document_id=document.id,
+                            tenant_id=document.tenant_id, error=error.detail)
+        active = vectors.active
         indexed = await active.index.count(document.tenant_id, document.id)
         if indexed != document.chunks and active.generation != 0:
             # The tenant moved to a new model while this document was embedded: fill it in.
-            chunks = await self.catalog.get_chunks(document.tenant_id, document.id)
-            await index_document(document, chunks, active, self.sparse)
-            indexed = await active.index.count(document.tenant_id, document.id)
+            indexed = await self._complete(document, active)
         if indexed != document.chunks:
             raise RuntimeError(f"index holds {indexed} of {document.chunks} chunks")
         await self.profiles.put(document)
@@ -324,6 +330,15 @@ class IngestActivities:
         log.info("document_ready", document_id=document.id, tenant_id=document.tenant_id,
                  pages=document.pages, chunks=document.chunks)
         return settled
+
+    async def _complete(self, document: Document, generation: ModelChoice) -> int:
+        """Embed the document into ``generation`` if it lacks chunks there; the count after."""
+        indexed = await generation.index.count(document.tenant_id, document.id)
+        if indexed != document.chunks:
+            chunks = await self.catalog.get_chunks(document.tenant_id, document.id)
+            await index_document(document, chunks, generation, self.sparse)
+            indexed = await generation.index.count(document.tenant_id, document.id)
+        return indexed
 
     async def _announce(self, document: Document) -> None:
         error = document.error

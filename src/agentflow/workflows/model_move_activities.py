@@ -10,7 +10,7 @@ from typing import Protocol
 
 import structlog
 
-from agentflow.domain.documents import DocumentStatus
+from agentflow.domain.documents import Document, DocumentStatus
 from agentflow.domain.embedding_models import MoveRef, ReembedStatus, TenantEmbedding
 from agentflow.domain.errors import Conflict
 from agentflow.ingestion.vectorising import index_document
@@ -55,17 +55,18 @@ class ModelMoveActivities:
             return None
         return record, self.models.choice(job.tenant_id, record.target, job.generation)
 
-    async def _update(self, tenant_id: str, change: Callable[[TenantEmbedding], bool]) -> None:
-        """Apply ``change`` to the stored record and save it, again on a lost race."""
+    async def _update(self, tenant_id: str, change: Callable[[TenantEmbedding], bool]) -> bool:
+        """Apply ``change`` to (a copy of) the stored record and save it, again on a lost race;
+        False when ``change`` declines (the move is no longer the tenant's)."""
         for _ in range(20):
-            record = await self.models.record(tenant_id, fresh=True)
+            record = (await self.models.record(tenant_id, fresh=True)).model_copy(deep=True)
             revision = record.revision
             if not change(record):
-                return
+                return False
             record.revision, record.updated_at = revision + 1, datetime.now(UTC)
             if await self.models.store.save_model(record, revision=revision):
                 self.models.remember(record)
-                return
+                return True
         raise Conflict("the tenant's embedding record keeps changing", tenant_id=tenant_id)
 
     async def batch(self, ctx: ActivityContext, job: MoveBatch) -> MoveStep:
@@ -76,8 +77,7 @@ class ModelMoveActivities:
         documents, cursor = await self.catalog.list_documents(
             job.tenant_id, status=DocumentStatus.READY, cursor=job.cursor, limit=PAGE)
         for document in documents:
-            chunks = await self.catalog.get_chunks(job.tenant_id, document.id)
-            await index_document(document, chunks, target, self.sparse)
+            await self._embed(document, target)
 
         def progressed(record: TenantEmbedding) -> bool:
             if record.target_generation != job.generation:
@@ -106,8 +106,7 @@ class ModelMoveActivities:
             for document in documents:
                 ready += 1
                 if await target.index.count(job.tenant_id, document.id) != document.chunks:
-                    chunks = await self.catalog.get_chunks(job.tenant_id, document.id)
-                    await index_document(document, chunks, target, self.sparse)
+                    await self._embed(document, target)
             if cursor is None:
                 break
         old = self.models.choice(job.tenant_id, before.active, before.generation)
@@ -121,11 +120,20 @@ class ModelMoveActivities:
             record.done = record.total = ready
             return True
 
-        await self._update(job.tenant_id, switched)
+        if not await self._update(job.tenant_id, switched):
+            return MoveOutcome(tenant_id=job.tenant_id, status="superseded")
         await self._retire(job.tenant_id, old)
         log.info("model_move_finished", tenant_id=job.tenant_id, generation=job.generation,
                  documents=ready)
         return MoveOutcome(tenant_id=job.tenant_id, status="moved")
+
+    async def _embed(self, document: Document, target: ModelChoice) -> None:
+        """The document's chunks into the target; taken out again if the document was deleted
+        meanwhile (its delete removed the vectors it knew of before these were written)."""
+        chunks = await self.catalog.get_chunks(document.tenant_id, document.id)
+        await index_document(document, chunks, target, self.sparse)
+        if await self.catalog.get_document(document.tenant_id, document.id) is None:
+            await target.index.delete_document(document.tenant_id, document.id)
 
     async def _retire(self, tenant_id: str, old: ModelChoice) -> None:
         """Remove the generation the tenant left: drop its own index, or take the tenant's

@@ -57,7 +57,7 @@ async def document_events(websocket: WebSocket, documents: DocumentsDep,
                                   reason=reason[:120])
         return
     after = websocket.query_params.get("after") or None
-    await _serve(websocket, documents.feed(principal.tenant_id, after=after))
+    await _serve(websocket, await documents.feed(principal.tenant_id, after=after))
 
 
 async def _serve(websocket: WebSocket, events: AsyncIterator[StreamEvent]) -> None:
@@ -89,7 +89,12 @@ async def _serve(websocket: WebSocket, events: AsyncIterator[StreamEvent]) -> No
 
     tasks = [asyncio.create_task(job()) for job in (pump, send, listen)]
     try:
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        failed = [task for task in done if not task.cancelled() and task.exception()]
+        if failed and not isinstance(failed[0].exception(), WebSocketDisconnect):
+            log.error("events_feed_failed", error=str(failed[0].exception())[:300])
+            with contextlib.suppress(Exception):
+                await websocket.close(code=1011, reason="the event feed failed")
         if behind.is_set():
             # What is queued still goes out (the client resumes after its last id), then close.
             with contextlib.suppress(Exception):

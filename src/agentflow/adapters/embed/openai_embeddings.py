@@ -84,9 +84,11 @@ class OpenAIEmbeddings:
 
 
 def _reason(error: openai.APIStatusError) -> str:
+    """The endpoint's own error message when it gives one as JSON; never a raw body (it goes
+    back to the admin, and an endpoint may be anything)."""
     body = error.body
     if isinstance(body, dict):
         detail = body.get("error", body)
-        if isinstance(detail, dict) and detail.get("message"):
+        if isinstance(detail, dict) and isinstance(detail.get("message"), str):
             return str(detail["message"])[:300]
-    return str(error.message)[:300]
+    return "no error message"

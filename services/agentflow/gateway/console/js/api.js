@@ -172,24 +172,24 @@ export function feed(path, { onEvent, onLost }) {
     socket.onopen = () => {
       socket.send(JSON.stringify({ token: credential.get() || "" }));
       state.open = true;
-      drops = 0;
       settle();
     };
     socket.onmessage = (message) => {
       const event = JSON.parse(message.data);
-      if (event.event === "error") {
-        if (event.data?.code === "unauthenticated") {
-          window.dispatchEvent(new CustomEvent("agentflow:unauthorized"));
-        }
-        return;
-      }
+      if (event.event === "error") return;  // the close (4401) that follows says it
+      drops = 0;  // the server accepted the credential: a later drop starts counting afresh
       if (event.id) lastId = event.id;
       if (event.event !== "heartbeat") onEvent(event);
     };
-    socket.onclose = () => {
+    socket.onclose = (closed) => {
       state.open = false;
       settle();
       if (state.closed) return;
+      if (closed.code === 4401 || closed.code === 4400) {  // refused: asking again won't help
+        state.closed = true;
+        onLost();
+        return;
+      }
       drops += 1;
       if (drops > 5) { state.closed = true; onLost(); return; }
       setTimeout(connect, 500 * 2 ** drops);

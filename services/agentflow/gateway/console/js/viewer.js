@@ -72,7 +72,9 @@ async function openPdf(event, citation) {
   event.preventDefault();
   const tab = window.open("", "_blank");
   try {
-    const url = URL.createObjectURL(await getBlob(fileUrl(citation)));
+    // Through the API itself: a redirect to an object store's origin is outside the page's
+    // connect-src (and the bucket's CORS rules).
+    const url = URL.createObjectURL(await getBlob(`${fileUrl(citation)}?inline=true`));
     if (tab) tab.location = `${url}#page=${citation.page}`;
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
   } catch (error) {
