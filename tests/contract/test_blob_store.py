@@ -85,6 +85,8 @@ async def test_abort_leaves_nothing_and_delete_is_idempotent(
     with pytest.raises(NotFound):
         await blobs.size("t/missing.pdf")
     with pytest.raises(NotFound):
+        [part async for part in blobs.read("t/missing.pdf")]
+    with pytest.raises(NotFound):
         await blobs.link("t/missing.pdf", filename="x.pdf")
 
 

@@ -259,3 +259,29 @@ async def test_a_restart_resumes_an_unfinished_move(
         state = await second.settled("acme")
         assert state["status"] == "idle" and state["generation"] == 1
         assert (await second.ask("acme"))["citations"]
+
+
+async def test_documents_added_and_deleted_during_a_move_end_up_right(
+        stack: Stack, small_pdf: Path, tiny_pdf: Path, sec10q_dir: Path) -> None:
+    await stack.upload("acme", small_pdf)
+    leaving = await stack.upload("acme", tiny_pdf)
+    arriving_pdf = min((p for p in sec10q_dir.glob("*.pdf") if p != small_pdf),
+                       key=lambda p: p.stat().st_size)
+    stack.server.delay_s = 0.5  # the move takes seconds: ingestion and a delete run inside it
+    started = await stack.client.put("/v1/admin/tenants/acme/embedding",
+                                     headers=bearer("acme"), json=stack.spec())
+    assert started.status_code == 202
+    removed = await stack.client.delete(f"/v1/documents/{leaving['id']}",
+                                        headers=bearer("acme", "user"))
+    assert removed.status_code == 204
+    arriving = await stack.upload("acme", arriving_pdf)
+    state = await stack.settled("acme")
+    assert state["status"] == "idle" and state["generation"] == 1
+    # Whichever way each got there (written to both generations, the move's last pass, or its
+    # own commit), the new generation holds exactly the documents that are there.
+    active = await stack.container.tenant_models.active("acme")
+    assert active.generation == 1
+    assert await active.index.count("acme", arriving["id"]) == arriving["chunks"]
+    assert await active.index.count("acme", leaving["id"]) == 0
+    documents = (await stack.client.get("/v1/documents", headers=bearer("acme", "user"))).json()
+    assert sum(d["chunks"] for d in documents["documents"]) == await active.index.count("acme")

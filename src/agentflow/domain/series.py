@@ -14,7 +14,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from agentflow.domain.windows import Figures, percentile
+from agentflow.domain.monitoring import WindowFigures
+from agentflow.domain.windows import Figures
 
 MAX_SAMPLES = 2000
 
@@ -31,7 +32,7 @@ SPANS = {Resolution.MINUTE: (60, 60), Resolution.HOUR: (3600, 24)}  # (step_s, p
 
 class SeriesPoint(BaseModel):
     """One bucket of one subject: its start, calls, errors and latency percentiles (None
-    without calls)."""
+    without calls), as ``WindowFigures`` computes them for a window."""
 
     at: datetime
     calls: int = 0
@@ -47,6 +48,9 @@ class Series(BaseModel):
 
     subject: str
     points: list[SeriesPoint]
+
+
+_POINT = set(SeriesPoint.model_fields) - {"at"}
 
 
 class MetricSeries(BaseModel):
@@ -104,15 +108,7 @@ class TimeBuckets:
         last = int(now // self.step_s)
         points = []
         for bucket in range(last - self.points + 1, last + 1):
-            figures = self._buckets.get(bucket, {}).get(subject)
-            at = datetime.fromtimestamp(bucket * self.step_s, UTC)
-            if figures is None:
-                points.append(SeriesPoint(at=at))
-                continue
-            samples = figures.latencies_ms
-            points.append(SeriesPoint(
-                at=at, calls=figures.calls, errors=figures.errors,
-                error_rate=figures.error_rate,
-                p50_ms=percentile(samples, 50) if samples else None,
-                p95_ms=percentile(samples, 95) if samples else None))
+            figures = self._buckets.get(bucket, {}).get(subject) or Figures()
+            points.append(SeriesPoint(at=datetime.fromtimestamp(bucket * self.step_s, UTC),
+                                      **WindowFigures.of(figures).model_dump(include=_POINT)))
         return Series(subject=subject, points=points)

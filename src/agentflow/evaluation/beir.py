@@ -18,6 +18,7 @@ from agentflow.domain.documents import DocumentMetadata, DocumentStatus
 from agentflow.domain.errors import InvalidInput
 from agentflow.domain.vectors import SearchMode
 from agentflow.evaluation.metrics import Qrels, Run
+from agentflow.ingestion.listing import every_document
 from agentflow.runtime.container import Container
 
 TENANT = "beir"
@@ -70,13 +71,8 @@ async def index_corpus(container: Container, corpus: dict[str, str],
         if progress is not None and done % 500 == 0:
             progress(done, len(corpus))
     await container.ingestion.wait_idle()
-    ready, cursor = 0, None
-    while True:
-        page, cursor = await container.catalog.list_documents(
-            TENANT, status=DocumentStatus.READY, cursor=cursor, limit=1000)
-        ready += len(page)
-        if cursor is None:
-            return ready
+    return len([d async for d in every_document(container.catalog, TENANT,
+                                                status=DocumentStatus.READY, page=1000)])
 
 
 async def run_mode(container: Container, queries: dict[str, str], mode: str, *,

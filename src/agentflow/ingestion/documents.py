@@ -128,11 +128,13 @@ class Documents:
         """The PNG preview of the document's first page (made now if it has none yet, once
         the document is ready)."""
         document = await self.get(tenant_id, document_id)
-        if document.status is not DocumentStatus.READY and not await self.thumbnails.exists(
-                document):
+        stored = await self.thumbnails.stored(document)
+        if stored is not None:
+            return stored
+        if document.status is not DocumentStatus.READY:
             raise Conflict("the preview is made when the document is ready",
                            document_status=document.status.value)
-        return await self.thumbnails.read(document)
+        return await self.thumbnails.make(document)
 
     async def page(self, tenant_id: str, document_id: str, number: int) -> DocumentPage:
         """Page ``number`` (1-based); ``Conflict`` while it is still to be extracted."""

@@ -18,6 +18,7 @@ from agentflow.domain.embedding_models import (
     move_instance_id,
 )
 from agentflow.domain.errors import Conflict, EmbeddingFailed, UnusableEmbeddingModel
+from agentflow.ingestion.listing import every_document
 from agentflow.ports.document_records import DocumentRecords
 from agentflow.ports.workflow_engine import WorkflowEngine
 from agentflow.retrieval.tenant_models import TenantModels
@@ -94,10 +95,5 @@ class ModelChanges:
         return updated
 
     async def _ready(self, tenant_id: str) -> int:
-        total, cursor = 0, None
-        while True:
-            page, cursor = await self.catalog.list_documents(
-                tenant_id, status=DocumentStatus.READY, cursor=cursor, limit=100)
-            total += len(page)
-            if cursor is None:
-                return total
+        return len([d async for d in every_document(self.catalog, tenant_id,
+                                                    status=DocumentStatus.READY)])

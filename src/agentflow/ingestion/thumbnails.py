@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import structlog
 
 from agentflow.domain.documents import PDF, Document
-from agentflow.domain.errors import Conflict
+from agentflow.domain.errors import Conflict, NotFound
 from agentflow.ingestion.jobs import render_thumbnail
 from agentflow.ports.batch_executor import BatchExecutor
 from agentflow.ports.blob_store import BlobStore
@@ -64,16 +64,12 @@ class Thumbnails:
         except Exception as error:  # a preview is never worth a document: whatever broke
             log.warning("thumbnail_failed", document_id=document.id, error=str(error)[:300])
 
-    async def exists(self, document: Document) -> bool:
-        """Whether the document's preview is stored."""
-        return await self.blobs.exists(thumbnail_key(document))
-
-    async def read(self, document: Document) -> bytes:
-        """The stored preview, made now if there is none yet."""
-        key = thumbnail_key(document)
-        if await self.blobs.exists(key):
-            return b"".join([part async for part in self.blobs.read(key)])
-        return await self.make(document)
+    async def stored(self, document: Document) -> bytes | None:
+        """The stored preview; None when there is none (yet)."""
+        try:
+            return b"".join([part async for part in self.blobs.read(thumbnail_key(document))])
+        except NotFound:
+            return None
 
     async def delete(self, document: Document) -> None:
         """Remove the preview (a missing one is not an error)."""

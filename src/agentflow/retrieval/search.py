@@ -8,7 +8,6 @@ caller can search across tenants.
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -35,8 +34,6 @@ from agentflow.retrieval.statement_pages import (
 from agentflow.retrieval.statements import Statement
 from agentflow.retrieval.tenant_models import TenantModels
 
-REMOTE_VECTORS = 1024  # question vectors of endpoint models kept (most recent)
-
 
 @dataclass
 class SearchService:
@@ -57,8 +54,6 @@ class SearchService:
     section_weight: float = 0.15  # the section ranking against the search's own, in RRF
     section_pool: int = 30  # candidates a routed search re-ranks by section
     models: TenantModels | None = None  # tenants' own models; None: all on embedder, index
-    _remote_vectors: OrderedDict[tuple[str, int, str], list[float]] = field(
-        default_factory=OrderedDict, repr=False)
 
     async def vector_search(self, tenant_id: str, text: str, *, limit: int = 5,
                             filters: SearchFilters | None = None) -> list[Passage]:
@@ -132,14 +127,9 @@ class SearchService:
         if active.builtin or dense is None:
             return active.index, dense
         # An answer searches with the same question more than once (routed, then statement
-        # pages): an endpoint is paid per call, so its vector is kept for a while.
-        key = (tenant_id, active.generation, text)
-        vector = self._remote_vectors.pop(key, None)
-        if vector is None:
-            vector = await active.embedder.embed_query(text)
-        self._remote_vectors[key] = vector
-        while len(self._remote_vectors) > REMOTE_VECTORS:
-            self._remote_vectors.popitem(last=False)
+        # pages): an endpoint is paid per call, so its question vectors are cached like ours.
+        vectors = await self.models.query_vectors(active.spec).vectors([text])
+        vector: list[float] = vectors[0].tolist()
         return active.index, vector
 
     async def search(self, tenant_id: str, text: str, *, mode: SearchMode, limit: int,

@@ -19,7 +19,9 @@ from agentflow.domain.embedding_models import EmbeddingModelSpec, EmbeddingProvi
 from agentflow.ports.embedder import Embedder
 from agentflow.ports.tenant_models import TenantModelStore
 from agentflow.ports.vector_index import VectorIndex
+from agentflow.retrieval.sentences import SentenceVectors
 
+QUERY_VECTORS = 1024  # question vectors kept per endpoint model
 RemoteEmbedders = Callable[[EmbeddingModelSpec, Embedder], Embedder]  # spec, built-in -> model
 GenerationIndexes = Callable[[str, int], VectorIndex]  # name, dimension -> index
 
@@ -73,6 +75,7 @@ class TenantModels:
         self._ttl_s = ttl_s
         self._records: dict[str, tuple[float, TenantEmbedding]] = {}
         self._embedders: dict[str, Embedder] = {}
+        self._query_vectors: dict[str, SentenceVectors] = {}
         self._opened: dict[tuple[str, int], VectorIndex] = {}
 
     async def record(self, tenant_id: str, *, fresh: bool = False) -> TenantEmbedding:
@@ -113,10 +116,18 @@ class TenantModels:
         """The embedder of ``spec`` (built once per model and key)."""
         if spec.provider is EmbeddingProvider.BUILTIN:
             return self.builtin
-        key = spec.model_dump_json(context={"secrets": True})
+        key = spec.model_dump_json(context={"secrets": True})  # a new key: a new client
         if key not in self._embedders:
             self._embedders[key] = self._remote(spec, self.builtin)
         return self._embedders[key]
+
+    def query_vectors(self, spec: EmbeddingModelSpec) -> SentenceVectors:
+        """A text-vector cache of ``spec``'s model, for question vectors (one per model)."""
+        key = spec.model_dump_json(context={"secrets": True})
+        if key not in self._query_vectors:
+            self._query_vectors[key] = SentenceVectors(self.embedder(spec),
+                                                       capacity=QUERY_VECTORS)
+        return self._query_vectors[key]
 
     def index(self, tenant_id: str, generation: int, dimension: int) -> VectorIndex:
         """The index of a tenant's generation (opened once)."""
@@ -146,3 +157,4 @@ class TenantModels:
             if close is not None:
                 await close()
         self._embedders.clear()
+        self._query_vectors.clear()

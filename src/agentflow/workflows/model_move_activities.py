@@ -13,6 +13,7 @@ import structlog
 from agentflow.domain.documents import Document, DocumentStatus
 from agentflow.domain.embedding_models import MoveRef, ReembedStatus, TenantEmbedding
 from agentflow.domain.errors import Conflict
+from agentflow.ingestion.listing import every_document
 from agentflow.ingestion.vectorising import index_document
 from agentflow.ports.chunk_store import ChunkStore
 from agentflow.ports.document_records import DocumentRecords
@@ -98,17 +99,12 @@ class ModelMoveActivities:
         before, target = current
         # Documents that became ready during the move, and any a retry left short: complete
         # them, so the switch finds every ready document in the new generation.
-        cursor: str | None = None
         ready = 0
-        while True:
-            documents, cursor = await self.catalog.list_documents(
-                job.tenant_id, status=DocumentStatus.READY, cursor=cursor, limit=100)
-            for document in documents:
-                ready += 1
-                if await target.index.count(job.tenant_id, document.id) != document.chunks:
-                    await self._embed(document, target)
-            if cursor is None:
-                break
+        async for document in every_document(self.catalog, job.tenant_id,
+                                              status=DocumentStatus.READY):
+            ready += 1
+            if await target.index.count(job.tenant_id, document.id) != document.chunks:
+                await self._embed(document, target)
         old = self.models.choice(job.tenant_id, before.active, before.generation)
 
         def switched(record: TenantEmbedding) -> bool:
@@ -141,14 +137,8 @@ class ModelMoveActivities:
         if old.generation != 0:
             await self.models.drop(tenant_id, old.generation, old.spec.dimension)
             return
-        cursor: str | None = None
-        while True:
-            documents, cursor = await self.catalog.list_documents(tenant_id, cursor=cursor,
-                                                                  limit=100)
-            for document in documents:
-                await old.index.delete_document(tenant_id, document.id)
-            if cursor is None:
-                return
+        async for document in every_document(self.catalog, tenant_id):
+            await old.index.delete_document(tenant_id, document.id)
 
     async def fail(self, ctx: ActivityContext, failure: MoveFailure) -> MoveOutcome:
         current = await self._target(failure)

@@ -14,23 +14,39 @@ function svg(tag, attributes = {}, text = null) {
   return node;
 }
 
+/** The key of a chart's series: a swatch and a name each, ``step`` apart from (x, y). */
+function legend(names, x, y, step) {
+  const group = svg("g", { transform: `translate(${x}, ${y})` });
+  names.forEach((name, s) => {
+    group.append(svg("rect", { x: s * step, y: -8, width: 10, height: 10, class: `bar series-${s}` }));
+    group.append(svg("text", { x: s * step + 14, y: 1, class: "chart-legend" }, name));
+  });
+  return group;
+}
+
+/** A chart's figure with its caption; with ``empty`` text instead of a picture when set. */
+function chartFigure(className, title, empty = null) {
+  const figure = document.createElement("figure");
+  figure.className = className;
+  const caption = document.createElement("figcaption");
+  caption.textContent = title;
+  figure.append(caption);
+  if (empty !== null) {
+    const note = document.createElement("p");
+    note.className = "hint";
+    note.textContent = empty;
+    figure.append(note);
+  }
+  return figure;
+}
+
 /**
  * rows: [{label, values: [number|null, ...]}], series: names of the values (one colour each),
  * format: number -> text.
  */
 export function barChart({ title, rows, series, format = (v) => String(v) }) {
-  const figure = document.createElement("figure");
-  figure.className = "chart";
-  const caption = document.createElement("figcaption");
-  caption.textContent = title;
-  figure.append(caption);
-  if (!rows.length) {
-    const empty = document.createElement("p");
-    empty.className = "hint";
-    empty.textContent = "No data yet.";
-    figure.append(empty);
-    return figure;
-  }
+  if (!rows.length) return chartFigure("chart", title, "No data yet.");
+  const figure = chartFigure("chart", title);
   const max = Math.max(1e-9, ...rows.flatMap((r) => r.values.map((v) => v ?? 0)));
   const groupHeight = series.length * (BAR + 2) + GAP;
   const height = rows.length * groupHeight + 24;
@@ -53,12 +69,7 @@ export function barChart({ title, rows, series, format = (v) => String(v) }) {
         class: "chart-value" }, value === null ? "–" : format(value)));
     });
   });
-  const legend = svg("g", { transform: `translate(${LABEL}, ${height - 12})` });
-  series.forEach((name, s) => {
-    legend.append(svg("rect", { x: s * 110, y: -8, width: 10, height: 10, class: `bar series-${s}` }));
-    legend.append(svg("text", { x: s * 110 + 14, y: 1, class: "chart-legend" }, name));
-  });
-  chart.append(legend);
+  chart.append(legend(series, LABEL, height - 12, 110));
   figure.append(chart);
   return figure;
 }
@@ -73,19 +84,9 @@ const PAD = { left: 48, right: 10, top: 10, bottom: 34 };
  * time and value, so the figure reads without the picture too.
  */
 export function lineChart({ title, times, lines, format = (v) => String(v) }) {
-  const figure = document.createElement("figure");
-  figure.className = "chart line-chart";
-  const caption = document.createElement("figcaption");
-  caption.textContent = title;
-  figure.append(caption);
   const values = lines.flatMap((l) => l.values.filter((v) => v !== null));
-  if (!values.length) {
-    const empty = document.createElement("p");
-    empty.className = "hint";
-    empty.textContent = "No calls in this period yet.";
-    figure.append(empty);
-    return figure;
-  }
+  if (!values.length) return chartFigure("chart line-chart", title, "No calls in this period yet.");
+  const figure = chartFigure("chart line-chart", title);
   const max = Math.max(1e-9, ...values);
   const plotW = LINE_W - PAD.left - PAD.right;
   const plotH = LINE_H - PAD.top - PAD.bottom;
@@ -126,12 +127,7 @@ export function lineChart({ title, times, lines, format = (v) => String(v) }) {
     });
     flush();
   });
-  const legend = svg("g", { transform: `translate(${PAD.left}, ${LINE_H - 6})` });
-  lines.forEach((line, s) => {
-    legend.append(svg("rect", { x: s * 90, y: -8, width: 10, height: 10, class: `bar series-${s}` }));
-    legend.append(svg("text", { x: s * 90 + 14, y: 1, class: "chart-legend" }, line.name));
-  });
-  chart.append(legend);
+  chart.append(legend(lines.map((line) => line.name), PAD.left, LINE_H - 6, 90));
   figure.append(chart);
   return figure;
 }
