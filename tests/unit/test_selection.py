@@ -88,3 +88,38 @@ def test_related_questions_name_topics_the_question_did_not() -> None:
 
 def test_a_clause_without_a_topic_gives_no_question() -> None:
     assert topic("The following table shows the results.", Counter(), set()) is None
+
+
+def test_a_fiscal_year_is_its_year() -> None:
+    assert content_terms("FY2022 and FY22 sales, fiscal 2021") == {
+        "2022", "sale", "fiscal", "2021"}
+
+
+def test_a_sentence_high_on_shared_words_alone_does_not_hide_one_that_answers() -> None:
+    question = "What are the geographies the company primarily operates in?"
+    wordy = _candidate("Operating cash primarily comes from operations.", 0.2, seed=1)
+    answer = _candidate("We have offices in London, Tokyo, Sydney and Mexico City.", 0.55,
+                        passage=9, seed=2)
+    ranked = score([wordy, answer], question)
+    assert ranked[0].candidate is wordy  # first on words, but neither close nor covering
+    assert [c.candidate for c in select(ranked, max_sentences=3, min_cosine=0.35)] == [answer]
+
+
+def test_the_words_naming_a_passages_document_count_for_no_sentence() -> None:
+    question = "Which were Best Buy's acquisitions?"
+    names = {0: frozenset({"best", "buy"})}
+    brand = _candidate("Best Buy sells Best Buy gift cards.", 0.5, seed=1)
+    deal = _candidate("The acquisition added goodwill of $47 million.", 0.5, seed=2)
+    plain = {s.candidate.sentence.text: s.lexical for s in score([brand, deal], question)}
+    named = {s.candidate.sentence.text: s.lexical
+             for s in score([brand, deal], question, names)}
+    assert plain[brand.sentence.text] > plain[deal.sentence.text]
+    assert named[brand.sentence.text] == 0 and named[deal.sentence.text] == 1.0
+
+
+def test_words_of_one_family_share_a_term() -> None:
+    # A light stemmer leaves "geographies" and "geographic" apart; their first six letters
+    # (truncation stemming) join the family.
+    assert content_terms("geographies operates") == content_terms("geographic operations")
+    assert content_terms("liabilities") == content_terms("liability")
+    assert content_terms("cash revenue") != content_terms("cash revert")

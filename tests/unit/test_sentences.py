@@ -1,9 +1,11 @@
-"""Sentence splitting: offsets, abbreviations, page boundaries, table runs."""
+"""Sentence splitting: offsets, abbreviations, page boundaries, table runs, lines in blocks."""
 
 from __future__ import annotations
 
+from agentflow.adapters.extract.pymupdf_extractor import PyMuPdfExtractor
 from agentflow.domain.documents import PageSpan
 from agentflow.retrieval.sentences import MAX_SENTENCE_CHARS, normalize, split_sentences
+from tests.conftest import shared
 
 
 def test_sentences_keep_their_offsets_and_fold_whitespace() -> None:
@@ -44,3 +46,34 @@ def test_long_table_runs_are_cut_at_line_breaks() -> None:
     assert len(sentences) > 1
     assert all(s.end - s.start <= MAX_SENTENCE_CHARS for s in sentences)
     assert all(rows[s.start] == "L" for s in sentences)  # cuts fall on line starts
+
+
+def test_initialisms_do_not_end_a_sentence() -> None:
+    text = "At approximately 6:30 a.m. (Eastern time) the bank S.A. in Madrid will post results."
+    assert [s.text for s in split_sentences(text)] == [text]
+
+
+def test_a_line_in_a_block_of_its_own_runs_on_into_the_next() -> None:
+    # Some PDFs put every printed line in a block of its own (blank lines between them).
+    text = ("Guidance and Outlook\n\nThe Company now expects 8 percent growth (previously 6\n\n"
+            "percent), and 9 percent EPS growth.\n\nOn April 25 the\n\nCompany will host a call"
+            ", and\n\nInvestors may listen.\n\nNet revenue growth\n\n10.2%\n\nFine print here.")
+    assert [s.text for s in split_sentences(text)] == [
+        "Guidance and Outlook",
+        "The Company now expects 8 percent growth (previously 6 percent), and 9 percent EPS "
+        "growth.",
+        "On April 25 the Company will host a call, and Investors may listen.",
+        "Net revenue growth", "Fine print here."]
+
+
+def test_sentences_of_a_real_page_whose_lines_are_blocks() -> None:
+    path = shared("financebench-dev", "pdfs", "PEPSICO_2023Q1_EARNINGS.pdf")
+    (page,) = PyMuPdfExtractor().extract(path, 3, 3, "d").pages
+    assert "(previously 6\n\npercent)" in page.text  # each printed line is a block
+    texts = [s.text for s in split_sentences(page.text)]
+    assert ("For fiscal year 2023, the Company now expects to deliver 8 percent organic revenue "
+            "growth (previously 6 percent), and 9 percent core constant currency EPS growth "
+            "(previously 8 percent).") in texts
+    assert not any(t[0].islower() for t in texts)  # no sentence starts mid-way
+    for sentence in split_sentences(page.text):
+        assert normalize(page.text[sentence.start:sentence.end]) == sentence.text

@@ -164,12 +164,21 @@ _KIND_WORDS = frozenset(content_terms(
     "income revenue sales"))
 
 
-def name_terms(document_name: str) -> frozenset[str]:
-    """The words of a document's file name that name it ("PEPSICO_2023Q1_EARNINGS.pdf":
-    pepsico, q1, 2023), as ``content_terms`` makes them."""
+def name_terms(document_name: str, question: str = "") -> frozenset[str]:
+    """The words that name a document: those of its file name ("PEPSICO_2023Q1_EARNINGS.pdf":
+    pepsico, q1, 2023), as ``content_terms`` makes them, and the words of ``question`` that
+    spell one of the name's words together ("Best Buy" for "BESTBUY_2023_10K.pdf")."""
     stem_name = re.sub(r"\.pdf$", "", document_name, flags=re.IGNORECASE)
-    words = content_terms(" ".join(re.split(r"[^A-Za-z0-9]+", stem_name)))
-    return frozenset(words - _KIND_WORDS)
+    tokens = [t.lower() for t in re.split(r"[^A-Za-z0-9]+", stem_name) if t]
+    words = set(content_terms(" ".join(tokens))) - _KIND_WORDS
+    asked = re.findall(r"[a-z0-9]+", re.sub(r"['\u2019]s\b", "", question.lower()))
+    joined = set(tokens)
+    for size in (2, 3):
+        for start in range(len(asked) - size + 1):
+            run = asked[start:start + size]
+            if "".join(run) in joined:
+                words |= content_terms(" ".join(run))
+    return frozenset(words)
 
 
 def year_match(row: Row, years: set[str]) -> bool:

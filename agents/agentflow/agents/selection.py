@@ -7,6 +7,8 @@ the question's content words it contains, and its passage's retrieval rank.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,27 +37,38 @@ class Scored:
     score: float
 
 
-def shortlist(question: str, sentences: list[tuple[int, Sentence]], limit: int
-              ) -> list[tuple[int, Sentence]]:
+Names = Mapping[int, AbstractSet[str]]  # passage rank -> the words naming its document
+
+
+def coverage(question: set[str], text: str, name: AbstractSet[str] = frozenset()) -> float:
+    """The share of the question's content terms that ``text`` holds. The words naming the
+    text's own document ("Best Buy" in a Best Buy filing) are on nearly every one of its
+    sentences, so they say nothing of which sentence answers and count on neither side."""
+    asked = question - name
+    return len(asked & content_terms(text)) / len(asked) if asked else 0.0
+
+
+def shortlist(question: str, sentences: list[tuple[int, Sentence]], limit: int,
+              names: Names | None = None) -> list[tuple[int, Sentence]]:
     """The ``limit`` sentences most worth embedding, by the question words they contain and
     their passage's rank: embedding every sentence of every passage costs more than the whole
     latency budget on two cores."""
-    terms = content_terms(question)
+    terms, names = content_terms(question), names or {}
 
     def promise(item: tuple[int, Sentence]) -> float:
         rank, sentence = item
-        coverage = len(terms & content_terms(sentence.text)) / len(terms) if terms else 0.0
-        return coverage + 0.3 / (1.0 + rank)
+        return coverage(terms, sentence.text, names.get(rank, frozenset())) + 0.3 / (1.0 + rank)
 
     return sorted(sentences, key=promise, reverse=True)[:limit]
 
 
-def score(candidates: list[Candidate], question: str) -> list[Scored]:
-    """Scores, best first."""
-    terms = content_terms(question)
+def score(candidates: list[Candidate], question: str, names: Names | None = None,
+          ) -> list[Scored]:
+    """Scores, best first (``names``: the words naming each passage's document)."""
+    terms, names = content_terms(question), names or {}
     scored = []
     for c in candidates:
-        lexical = len(terms & content_terms(c.sentence.text)) / len(terms) if terms else 0.0
+        lexical = coverage(terms, c.sentence.text, names.get(c.passage, frozenset()))
         rank_prior = 1.0 / (1.0 + c.passage)
         value = DENSE_WEIGHT * c.cosine + LEXICAL_WEIGHT * lexical + RANK_WEIGHT * rank_prior
         scored.append(Scored(c, lexical, value))
@@ -70,12 +83,15 @@ def is_relevant(best: Scored, *, min_cosine: float) -> bool:
 
 def select(scored: list[Scored], *, max_sentences: int, min_cosine: float,
            relative_floor: float = 0.75, redundancy: float = 0.9) -> list[Scored]:
-    """The best relevant sentences, skipping near-duplicates of ones already chosen."""
-    if not scored or not is_relevant(scored[0], min_cosine=min_cosine):
+    """The best relevant sentences, skipping near-duplicates of ones already chosen. A
+    sentence scored high on shared words alone, neither close in meaning nor holding most of
+    the question's words, is passed over, not taken as proof that nothing answers."""
+    relevant = [item for item in scored if is_relevant(item, min_cosine=min_cosine)]
+    if not relevant:
         return []
-    floor = scored[0].score * relative_floor
+    floor = relevant[0].score * relative_floor
     chosen: list[Scored] = []
-    for item in scored:
+    for item in relevant:
         if len(chosen) == max_sentences or item.score < floor:
             break
         if any(float(item.candidate.vector @ c.candidate.vector) >= redundancy for c in chosen):

@@ -91,13 +91,24 @@ class ExtractiveSynthesisAgent:
         request = expect(message, SynthesisRequest, self.name)
         started = time.perf_counter()
         question = expanded(search_text(request.question, request.history))
+        # The words naming each passage's document say nothing of which line answers.
+        names = {rank: name_terms(passage.document_name, request.question)
+                 for rank, passage in enumerate(request.passages)}
         figures = (await self._figures(expanded(without_statement_names(request.question)),
-                                       request)
+                                       request, names)
                    if is_figure_question(request.question) else [])
-        ranked = score(await self._candidates(question, request), question)
+        candidates = await self._candidates(question, request, names)
+        ranked = score(candidates, question, names)
         # A figure question gets the row or two that answer it and a sentence or two of
         # context, not a dump of tables.
         limit = min(self._max_sentences, FIGURE_CONTEXT) if figures else self._max_sentences
+        if not select(ranked, max_sentences=1, min_cosine=self._min_cosine):
+            # Nothing relevant among the sentences holding the question's own words: those
+            # that only share the words naming the document are read before giving up.
+            seen = {(c.passage, c.sentence.start) for c in candidates}
+            ranked = score([*candidates, *(c for c in await self._candidates(
+                question, request, {}) if (c.passage, c.sentence.start) not in seen)],
+                question, names)
         chosen = [item for item in select(ranked, max_sentences=limit, min_cosine=self._min_cosine)
                   if not figures or not (_tabular(item.candidate) or any(
                       _overlaps(item.candidate, row) for row, _, _ in figures))]
@@ -139,7 +150,7 @@ class ExtractiveSynthesisAgent:
                               found=True, first_token_ms=first_token_ms)
 
     async def _figures(self, question: str, request: SynthesisRequest,
-                       ) -> list[tuple[Row, float, str]]:
+                       names: dict[int, frozenset[str]]) -> list[tuple[Row, float, str]]:
         """The row (or two) of the passages that best answers a figure question, with their
         scores and wording: a ratio asked for computed from its parts' rows, else the rows
         scored by the meaning of their label, the question words it holds, their passage's
@@ -171,9 +182,6 @@ class ExtractiveSynthesisAgent:
         if missing is not None:  # the statement is there, the ratio's part is not
             return [(missing.numerator, UNREPORTED_SCORE, missing.wording)]
 
-        names = {rank: name_terms(passage.document_name)
-                 for rank, passage in enumerate(request.passages)}
-
         def said(row: Row) -> float:  # the row's words asked for, the document's name aside
             return lexical(question, row, ignore=names.get(row.passage, frozenset()))
 
@@ -201,13 +209,14 @@ class ExtractiveSynthesisAgent:
                 break
         return chosen
 
-    async def _candidates(self, question: str, request: SynthesisRequest) -> list[Candidate]:
+    async def _candidates(self, question: str, request: SynthesisRequest,
+                          names: dict[int, frozenset[str]]) -> list[Candidate]:
         everything = [(rank, sentence) for rank, passage in enumerate(request.passages)
                       for sentence in self._sentences.sentences(passage.chunk_id, passage.text,
                                                                 passage.spans)]
         if not everything:
             return []
-        chosen = shortlist(question, everything, self._shortlist)
+        chosen = shortlist(question, everything, self._shortlist, names)
         # The question's vector is usually cached already: retrieval embedded the same text.
         embedded = await self._sentences.vectors([question, *(s.text for _, s in chosen)])
         vectors = embedded[1:]

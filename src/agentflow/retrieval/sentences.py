@@ -31,6 +31,15 @@ _ABBREVIATIONS = frozenset({
     "sept.", "oct.", "nov.", "dec.", "approx.", "al.", "ref.", "eq.", "vol.", "pp.",
 })
 _WORD = re.compile(r"\w+")
+_INITIALISM = re.compile(r"(?:[a-z]\.){2,}")
+# Words a sentence or a heading never ends with: a blank line after one of them is a PDF
+# putting each printed line in a block of its own, not the end of a paragraph.
+_RUNS_ON = frozenset({
+    "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "into", "and",
+    "or", "but", "nor", "as", "than", "that", "which", "who", "whose", "its", "their", "our",
+    "his", "her", "this", "these", "those", "is", "are", "was", "were", "be", "been", "has",
+    "have", "had", "will", "would", "per", "via",
+})
 _SPACE = re.compile(r"\s+")
 
 
@@ -62,7 +71,21 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 def _is_abbreviation(text: str, dot: int) -> bool:
     word_start = text.rfind(" ", 0, dot) + 1
     word = text[word_start:dot + 1].lower().lstrip("(\"'“")
-    return word in _ABBREVIATIONS or (len(word) == 2 and word[0].isalpha())  # "J." initials
+    return (word in _ABBREVIATIONS or (len(word) == 2 and word[0].isalpha())  # "J." initials
+            or _INITIALISM.fullmatch(word) is not None)  # "a.m.", "S.A.", "N.V."
+
+
+def _runs_on(segment: str, start: int, end: int) -> bool:
+    """Whether the blank line ``segment[start:end]`` is inside a sentence: the text after it
+    goes on in lower case ("(previously 6" / "percent), and 9 percent"), or the text before it
+    stops on a comma or a word no sentence or heading ends with ("... the" / "Company will")."""
+    before = segment[max(0, start - 40):start].rstrip()
+    after = segment[end:end + 1]
+    if not before or not after or before[-1] in ".!?:;\u2022":
+        return False
+    if after.islower() or before[-1] in ",(\u2013\u2014-$":
+        return True
+    return before.rsplit(None, 1)[-1].lower() in _RUNS_ON
 
 
 def _cut_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -87,7 +110,8 @@ def split_sentences(text: str, spans: list[PageSpan] | None = None) -> list[Sent
         segment = text[seg_start:seg_end]
         bounds = [0]
         for paragraph in _PARAGRAPH.finditer(segment):
-            bounds.append(paragraph.end())
+            if not _runs_on(segment, paragraph.start(), paragraph.end()):
+                bounds.append(paragraph.end())
         for match in _END.finditer(segment):
             if not _is_abbreviation(segment, match.start()):
                 bounds.append(match.end())

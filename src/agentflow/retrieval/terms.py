@@ -1,6 +1,7 @@
 """Words that carry meaning: stopwords, a light stemmer, and a text's content terms.
 
 Shared by the agents (sentence scoring, figure rows) and by search (section re-ranking).
+Search proper (BM25) has its own tokenizer; these terms only rank what search found.
 """
 
 from __future__ import annotations
@@ -19,16 +20,24 @@ explain please many much
 """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _TERM = re.compile(r"[A-Za-z][A-Za-z0-9'-]+|\d[\d,.]*%?")
+_FISCAL_YEAR = re.compile(r"fy(\d\d|(?:19|20)\d\d)")
 
 
 def stem(word: str) -> str:
-    """A light suffix stripper: enough for plurals and common verb forms to match."""
+    """A light suffix stripper, then the word's first six letters (truncation stemming): the
+    words of one family meet ("geographies", "geographic"; "operates", "operations"), which
+    suffix rules alone miss, at the price of rare false friends ("general", "generated")."""
     # A possessive is the word itself ("PepsiCo's" is PepsiCo).
     word = word.lower().removesuffix("'s").strip("'-")
+    # A fiscal year is its year, as text and column headers write it ("FY2022", "FY22": 2022).
+    if fiscal := _FISCAL_YEAR.fullmatch(word):
+        year = fiscal.group(1)
+        return year if len(year) == 4 else f"20{year}"
     for suffix in ("ies", "ing", "ed", "es", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
+            word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            break
+    return word[:6] if word.isalpha() else word
 
 
 def content_terms(text: str) -> set[str]:
