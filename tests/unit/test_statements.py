@@ -49,6 +49,7 @@ def test_real_statement_pages_are_recognised(filing: str, page: int,
     ("3M_2018_10K", 49),  # the discussion of cash flows
     ("BESTBUY_2023_10K", 29),  # "Liquidity and Capital Resources"
     ("AMERICANEXPRESS_2022_10K", 44),  # "Table 1: Summary of Financial Performance"
+    ("AMERICANEXPRESS_2022_10K", 156),  # "NOTE 25 — PARENT COMPANY"
 ])
 def test_notes_and_discussion_are_not_statements(filing: str, page: int) -> None:
     assert statement_of(_title(filing, page)) is None
@@ -91,6 +92,11 @@ def test_statement_names_are_not_row_words() -> None:
 def test_tables_about_a_statement_are_not_the_statement() -> None:
     assert statement_of("TABLE 15: GMNS SELECTED INCOME STATEMENT AND OTHER DATA") is None
     assert statement_of("Summary Balance Sheet Data") is None
+    # A parent company's own statements (a note, or a registrant's Schedule I), by their
+    # caption line alone.
+    assert statement_of("PARENT COMPANY \u2013 CONDENSED STATEMENTS OF INCOME AND "
+                        "COMPREHENSIVE INCOME") is None
+    assert statement_of("Condensed Financial Information of Registrant") is None
     assert statement_of("Consolidated Statements of Income | Revenues") is Statement.INCOME
 
 

@@ -44,7 +44,9 @@ _OPENER = re.compile(r"(consolidated|condensed|combined|the)$")
 _ABOUT = re.compile(r"(data|information|components|arrangements|items|details|highlights|"
                     r"review|discussion|analysis)")
 # A title part of a note or of a summary table: what it says of a statement is not the statement.
-_NOT_THE_STATEMENT = re.compile(r"(?i)\b(notes?|supplement\w*|schedules?|selected|summary)\b")
+# The parent company's own statements (a registrant's Schedule I) are not the group's.
+_NOT_THE_STATEMENT = re.compile(r"(?i)\b(notes?|supplement\w*|schedules?|selected|summary|"
+                                r"parent\s+company|registrant)\b")
 
 
 # What a question says to name a statement.
