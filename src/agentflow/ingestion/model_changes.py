@@ -3,7 +3,7 @@ move in the background, and resume unfinished moves at start-up."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import structlog
@@ -18,6 +18,7 @@ from agentflow.domain.embedding_models import (
     move_instance_id,
 )
 from agentflow.domain.errors import Conflict, EmbeddingFailed, UnusableEmbeddingModel
+from agentflow.ingestion.endpoint_guard import EndpointGuard
 from agentflow.ingestion.listing import every_document
 from agentflow.ports.document_records import DocumentRecords
 from agentflow.ports.workflow_engine import WorkflowEngine
@@ -34,6 +35,7 @@ class ModelChanges:
     models: TenantModels
     engine: WorkflowEngine
     catalog: DocumentRecords
+    guard: EndpointGuard = field(default_factory=EndpointGuard)  # where endpoints may be
 
     async def get(self, tenant_id: str) -> TenantEmbedding:
         """The tenant's model, and its move if one is under way or failed."""
@@ -43,7 +45,8 @@ class ModelChanges:
         """Move the tenant to ``spec``: its documents are embedded again in the background
         while questions keep using the current vectors. Asking for the model already active
         (or already being moved to) changes nothing but its key. The endpoint is tried first:
-        one that fails raises ``UnusableEmbeddingModel`` and nothing changes."""
+        one that fails, or that points at an internal address the operator did not allow,
+        raises ``UnusableEmbeddingModel`` and nothing changes."""
         record = await self.models.record(tenant_id, fresh=True)
         if record.status is ReembedStatus.RUNNING:
             if record.target is not None and record.target.same_model(spec):
@@ -52,6 +55,8 @@ class ModelChanges:
                            "to finish", tenant_id=tenant_id)
         if record.active.same_model(spec):
             return await self._save(record, active=spec, status=ReembedStatus.IDLE, error=None)
+        if spec.base_url is not None:
+            await self.guard.check(spec.base_url)
         try:
             await self.models.embedder(spec).embed_query(PROBE_TEXT)
         except EmbeddingFailed as error:

@@ -157,7 +157,7 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     engine.register_workflow(INGEST_WORKFLOW, ingest_document)
     thumbnails = Thumbnails(blobs=blobs, extractor=extractor, executor=executor)
     tenant_models = build_tenant_models(settings, identities, embedder, index)
-    model_changes = build_model_changes(tenant_models, catalog, sparse, engine)
+    model_changes = build_model_changes(settings, tenant_models, catalog, sparse, engine)
     IngestActivities(
         catalog=catalog, blobs=blobs, extractor=extractor, executor=executor,
         sparse=sparse, models=tenant_models, events=events, bus=bus, audit=audit,

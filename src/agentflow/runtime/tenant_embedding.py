@@ -4,6 +4,7 @@ the workflow that moves a tenant to a new model."""
 from __future__ import annotations
 
 from agentflow.domain.embedding_models import MOVE_WORKFLOW
+from agentflow.ingestion.endpoint_guard import EndpointGuard
 from agentflow.ingestion.model_changes import ModelChanges
 from agentflow.ports.catalog import Catalog
 from agentflow.ports.embedder import Embedder
@@ -27,9 +28,10 @@ def build_tenant_models(settings: Settings, store: TenantModelStore, embedder: E
                         indexes=lambda name, dimension: build_index(settings, dimension, of=name))
 
 
-def build_model_changes(models: TenantModels, catalog: Catalog, sparse: SparseEncoder,
-                        engine: WorkflowEngine) -> ModelChanges:
+def build_model_changes(settings: Settings, models: TenantModels, catalog: Catalog,
+                        sparse: SparseEncoder, engine: WorkflowEngine) -> ModelChanges:
     """The admin's model changes, and the move workflow with its activities."""
     engine.register_workflow(MOVE_WORKFLOW, move_tenant_model)
     ModelMoveActivities(catalog=catalog, models=models, sparse=sparse).register(engine)
-    return ModelChanges(models=models, engine=engine, catalog=catalog)
+    return ModelChanges(models=models, engine=engine, catalog=catalog,
+                        guard=EndpointGuard.allowing(settings.embedding.internal_endpoints))
