@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from agentflow.adapters.blob.local_files import LocalBlobStore
-from agentflow.domain.errors import NotFound
+from agentflow.domain.errors import NotFound, StoreUnavailable
 from agentflow.ports.blob_store import BlobStore
 
 Leftovers = Callable[[], list[str]]  # what a store holds besides its committed blobs
@@ -106,7 +106,7 @@ async def test_links_download_straight_from_the_store_where_it_gives_them(
     writer = await blobs.writer()
     await writer.write(b"%PDF-1.7 linked")
     await writer.commit("t/linked.pdf")
-    link = await blobs.link("t/linked.pdf", filename='Q3 "report".pdf')
+    link = await blobs.link("t/linked.pdf", filename='Q3 "report" \u2013 Z\u00fcrich.pdf')
     if isinstance(blobs, LocalBlobStore):
         assert link is None  # streamed by the API instead
         return
@@ -114,7 +114,10 @@ async def test_links_download_straight_from_the_store_where_it_gives_them(
     async with httpx.AsyncClient() as http:
         response = await http.get(link)
     assert response.status_code == 200 and response.content == b"%PDF-1.7 linked"
-    assert response.headers["content-disposition"] == 'attachment; filename="Q3 report.pdf"'
+    # An ASCII name for every client; the real one, encoded, for those that read it.
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="Q3 report _ Z_rich.pdf"; '
+        "filename*=UTF-8''Q3%20%22report%22%20%E2%80%93%20Z%C3%BCrich.pdf")
 
 
 @pytest.mark.parametrize("key", ["../escape.pdf", "/abs.pdf", "a//b.pdf", ""])
@@ -126,3 +129,59 @@ async def test_keys_cannot_escape_the_store(blobs: BlobStore, key: str) -> None:
     await writer.abort()
 
 
+
+
+async def test_an_unreachable_s3_store_is_unavailable(tmp_path: Path) -> None:
+    import boto3
+    from botocore.config import Config
+
+    from agentflow.adapters.blob.s3_store import S3BlobStore
+    from tests.server import free_port
+
+    client = boto3.client(
+        "s3", endpoint_url=f"http://127.0.0.1:{free_port()}", region_name="us-east-1",
+        aws_access_key_id="k", aws_secret_access_key="s",
+        config=Config(retries={"max_attempts": 1}, connect_timeout=1))
+    s3 = S3BlobStore(client, "nowhere", cache_dir=tmp_path / "cache")
+    for attempt in (s3.start(), s3.size("t/a.pdf"), s3.delete("t/a.pdf")):
+        with pytest.raises(StoreUnavailable) as caught:
+            await attempt
+        assert caught.value.fields["store"] == "s3"
+    with pytest.raises(StoreUnavailable):
+        [part async for part in s3.read("t/a.pdf")]
+    writer = await s3.writer()
+    await writer.write(b"%PDF-1.7")
+    with pytest.raises(StoreUnavailable):
+        await writer.commit("t/a.pdf")
+
+
+@pytest.mark.parametrize("store", ["s3"], indirect=True)  # the one that downloads to a cache
+async def test_a_download_broken_off_leaves_no_partial_file(
+        store: tuple[BlobStore, Leftovers], tmp_path: Path) -> None:
+    from botocore.exceptions import EndpointConnectionError
+
+    from agentflow.adapters.blob.s3_store import S3BlobStore
+
+    blobs, _ = store
+    assert isinstance(blobs, S3BlobStore)
+    writer = await blobs.writer()
+    await writer.write(b"%PDF-1.7 whole")
+    await writer.commit("t/broken.pdf")
+    real = blobs.client
+
+    class BreaksMidway:  # the real client, whose downloads lose the connection half-way
+        def __getattr__(self, name: str) -> object:
+            return getattr(real, name)
+
+        def download_file(self, Bucket: str, Key: str, Filename: str) -> None:
+            Path(Filename).write_bytes(b"%PDF-1.7 wh")
+            raise EndpointConnectionError(endpoint_url="http://127.0.0.1")
+
+    blobs.client = BreaksMidway()
+    with pytest.raises(StoreUnavailable):
+        async with blobs.local_path("t/broken.pdf"):
+            pass
+    assert list((tmp_path / "cache").iterdir()) == []
+    blobs.client = real
+    async with blobs.local_path("t/broken.pdf") as path:
+        assert path.read_bytes() == b"%PDF-1.7 whole"

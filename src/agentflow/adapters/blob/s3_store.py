@@ -7,7 +7,9 @@ aborted upload leaves nothing behind. Originals are handed to browsers as short-
 URLs. Workers that need a file on disk (PyMuPDF) get one from a small local cache, checked
 against the object's ETag, so the page ranges of one document download it once.
 
-The boto3 client is synchronous: every call runs on a worker thread.
+The boto3 client is synchronous: every call runs on a worker thread. A missing object is
+``NotFound``; any other refusal or an unreachable store is ``StoreUnavailable`` with the
+store's own error code.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from agentflow.adapters.blob.local_files import _safe_key
 from agentflow.domain.errors import NotFound, StoreUnavailable
@@ -30,8 +33,25 @@ _MISSING = {"404", "NoSuchKey", "NotFound", "NoSuchBucket"}
 MIN_PART = 5 * 1024 * 1024  # S3's smallest part but the last
 
 
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code"))
+
+
 def _missing(error: ClientError) -> bool:
-    return str(error.response.get("Error", {}).get("Code")) in _MISSING
+    return _code(error) in _MISSING
+
+
+def _unavailable(operation: str, error: Exception) -> StoreUnavailable:
+    reason = _code(error) if isinstance(error, ClientError) else type(error).__name__
+    return StoreUnavailable(f"the object store failed {operation}: {reason}", store="s3",
+                            operation=operation)
+
+
+def _ascii_name(filename: str) -> str:
+    """A download name any client can take as a quoted header value."""
+    kept = (ch for ch in filename if ch not in '"\\')
+    folded = "".join(ch if 32 <= ord(ch) < 127 else "_" for ch in kept)
+    return folded or "document.pdf"
 
 
 class S3BlobWriter:
@@ -50,39 +70,36 @@ class S3BlobWriter:
             await self._flush()
 
     async def _flush(self) -> None:
-        client, bucket = self._store.client, self._store.bucket
+        bucket = self._store.bucket
         if self._upload_id is None:
-            created = await asyncio.to_thread(client.create_multipart_upload, Bucket=bucket,
-                                              Key=self._staging)
+            created = await self._store.call("create_multipart_upload", Bucket=bucket,
+                                             Key=self._staging)
             self._upload_id = str(created["UploadId"])
         body, self._buffer = bytes(self._buffer), bytearray()
         number = len(self._parts) + 1
-        part = await asyncio.to_thread(client.upload_part, Bucket=bucket, Key=self._staging,
-                                       UploadId=self._upload_id, PartNumber=number, Body=body)
+        part = await self._store.call("upload_part", Bucket=bucket, Key=self._staging,
+                                      UploadId=self._upload_id, PartNumber=number, Body=body)
         self._parts.append({"PartNumber": number, "ETag": part["ETag"]})
 
     async def commit(self, key: str) -> None:
         target = self._store.key(key)
-        client, bucket = self._store.client, self._store.bucket
+        call, bucket = self._store.call, self._store.bucket
         if self._upload_id is None:  # small enough for one request: no staging object at all
-            await asyncio.to_thread(client.put_object, Bucket=bucket, Key=target,
-                                    Body=bytes(self._buffer))
+            await call("put_object", Bucket=bucket, Key=target, Body=bytes(self._buffer))
             return
         if self._buffer:
             await self._flush()
-        await asyncio.to_thread(client.complete_multipart_upload, Bucket=bucket,
-                                Key=self._staging, UploadId=self._upload_id,
-                                MultipartUpload={"Parts": self._parts})
-        await asyncio.to_thread(client.copy_object, Bucket=bucket, Key=target,
-                                CopySource={"Bucket": bucket, "Key": self._staging})
-        await asyncio.to_thread(client.delete_object, Bucket=bucket, Key=self._staging)
+        await call("complete_multipart_upload", Bucket=bucket, Key=self._staging,
+                   UploadId=self._upload_id, MultipartUpload={"Parts": self._parts})
+        await call("copy_object", Bucket=bucket, Key=target,
+                   CopySource={"Bucket": bucket, "Key": self._staging})
+        await call("delete_object", Bucket=bucket, Key=self._staging)
 
     async def abort(self) -> None:
         self._buffer = bytearray()
         if self._upload_id is not None:
-            await asyncio.to_thread(self._store.client.abort_multipart_upload,
-                                    Bucket=self._store.bucket, Key=self._staging,
-                                    UploadId=self._upload_id)
+            await self._store.call("abort_multipart_upload", Bucket=self._store.bucket,
+                                   Key=self._staging, UploadId=self._upload_id)
             self._upload_id = None
 
 
@@ -105,6 +122,18 @@ class S3BlobStore:
     def key(self, key: str) -> str:
         return self.prefix + _safe_key(key)
 
+    async def call(self, operation: str, *, missing: str | None = None, **params: Any) -> Any:
+        """``client.operation(**params)`` on a worker thread; a missing object is ``NotFound``
+        (for blob ``missing``), any other failure ``StoreUnavailable``."""
+        try:
+            return await asyncio.to_thread(getattr(self.client, operation), **params)
+        except ClientError as error:
+            if missing is not None and _missing(error):
+                raise NotFound(f"blob {missing} does not exist", key=missing) from None
+            raise _unavailable(operation, error) from None
+        except BotoCoreError as error:
+            raise _unavailable(operation, error) from None
+
     async def ensure_bucket(self) -> None:
         """Create the bucket when it is missing; a bucket these credentials may neither see nor
         create is refused with the store's own reason."""
@@ -115,9 +144,12 @@ class S3BlobStore:
             if not _missing(error):
                 raise StoreUnavailable(f"the bucket {self.bucket!r} cannot be used with these "
                                        f"credentials: {error}", store="s3") from None
+        except BotoCoreError as error:
+            raise StoreUnavailable(f"the object store is unreachable: {error}",
+                                   store="s3") from None
         try:
             await asyncio.to_thread(self.client.create_bucket, Bucket=self.bucket)
-        except ClientError as error:
+        except (ClientError, BotoCoreError) as error:
             raise StoreUnavailable(f"the bucket {self.bucket!r} does not exist and cannot be "
                                    f"created with these credentials: {error}",
                                    store="s3") from None
@@ -126,13 +158,8 @@ class S3BlobStore:
         return S3BlobWriter(self)
 
     async def _head(self, key: str) -> dict[str, Any]:
-        try:
-            head: dict[str, Any] = await asyncio.to_thread(
-                self.client.head_object, Bucket=self.bucket, Key=self.key(key))
-        except ClientError as error:
-            if _missing(error):
-                raise NotFound(f"blob {key} does not exist", key=key) from None
-            raise
+        head: dict[str, Any] = await self.call("head_object", missing=key, Bucket=self.bucket,
+                                               Key=self.key(key))
         return head
 
     @asynccontextmanager
@@ -143,9 +170,12 @@ class S3BlobStore:
         path = self._cache_dir / f"{name}.blob"
         if not path.is_file():
             partial = path.with_suffix(f".{uuid.uuid4().hex}.part")
-            await asyncio.to_thread(self.client.download_file, self.bucket, self.key(key),
-                                    str(partial))
-            partial.replace(path)  # atomic: a reader never sees half a file
+            try:
+                await self.call("download_file", missing=key, Bucket=self.bucket,
+                                Key=self.key(key), Filename=str(partial))
+                partial.replace(path)  # atomic: a reader never sees half a file
+            finally:
+                partial.unlink(missing_ok=True)  # a failed download leaves nothing behind
             await asyncio.to_thread(self._evict, keep=path)
         os.utime(path)  # most recently used
         yield path
@@ -157,17 +187,14 @@ class S3BlobStore:
                 old.unlink(missing_ok=True)
 
     async def read(self, key: str, chunk_size: int = 1 << 16) -> AsyncIterator[bytes]:
-        try:
-            response = await asyncio.to_thread(self.client.get_object, Bucket=self.bucket,
-                                               Key=self.key(key))
-        except ClientError as error:
-            if _missing(error):
-                raise NotFound(f"blob {key} does not exist", key=key) from None
-            raise
+        response = await self.call("get_object", missing=key, Bucket=self.bucket,
+                                   Key=self.key(key))
         body = response["Body"]
         try:
             while chunk := await asyncio.to_thread(body.read, chunk_size):
                 yield chunk
+        except BotoCoreError as error:  # the connection broke mid-way
+            raise _unavailable("get_object", error) from None
         finally:
             body.close()
 
@@ -182,7 +209,7 @@ class S3BlobStore:
         return int((await self._head(key))["ContentLength"])
 
     async def delete(self, key: str) -> None:
-        await asyncio.to_thread(self.client.delete_object, Bucket=self.bucket, Key=self.key(key))
+        await self.call("delete_object", Bucket=self.bucket, Key=self.key(key))
 
     async def start(self) -> None:
         await self.ensure_bucket()
@@ -190,7 +217,9 @@ class S3BlobStore:
     async def link(self, key: str, *, filename: str, ttl_s: int | None = None) -> str | None:
         """A presigned URL that downloads the blob as ``filename`` for ``ttl_s`` seconds."""
         await self._head(key)  # a missing blob is NotFound here, not a dead link
-        disposition = f'attachment; filename="{filename.replace(chr(34), "")}"'
+        # An ASCII name for every client, the real one (RFC 6266) for those that read it.
+        disposition = (f'attachment; filename="{_ascii_name(filename)}"; '
+                       f"filename*=UTF-8''{quote(filename, safe='')}")
         url: str = await asyncio.to_thread(
             self.client.generate_presigned_url, "get_object",
             Params={"Bucket": self.bucket, "Key": self.key(key),
