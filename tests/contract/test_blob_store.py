@@ -185,3 +185,22 @@ async def test_a_download_broken_off_leaves_no_partial_file(
     blobs.client = real
     async with blobs.local_path("t/broken.pdf") as path:
         assert path.read_bytes() == b"%PDF-1.7 whole"
+
+
+@pytest.mark.parametrize("store", ["s3"], indirect=True)
+async def test_a_local_copy_being_read_is_never_evicted(
+        store: tuple[BlobStore, Leftovers]) -> None:
+    from agentflow.adapters.blob.s3_store import S3BlobStore
+
+    blobs, _ = store
+    assert isinstance(blobs, S3BlobStore)
+    blobs._cached_files = 1  # one copy kept: every new download evicts the others
+    for key in ("t/one.pdf", "t/two.pdf", "t/three.pdf"):
+        writer = await blobs.writer()
+        await writer.write(key.encode())
+        await writer.commit(key)
+    async with blobs.local_path("t/one.pdf") as one:
+        async with blobs.local_path("t/two.pdf") as two:
+            assert one.read_bytes() == b"t/one.pdf"  # still there while it is read
+        async with blobs.local_path("t/three.pdf"):
+            assert one.exists() and not two.exists()  # two was done with: evicted

@@ -18,6 +18,7 @@ import asyncio
 import hashlib
 import os
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -117,6 +118,7 @@ class S3BlobStore:
         self.link_ttl_s = link_ttl_s
         self._cache_dir = cache_dir
         self._cached_files = cached_files
+        self._in_use: Counter[Path] = Counter()  # local copies a caller is reading now
         self._cache_dir.mkdir(parents=True, exist_ok=True)
 
     def key(self, key: str) -> str:
@@ -178,12 +180,19 @@ class S3BlobStore:
                 partial.unlink(missing_ok=True)  # a failed download leaves nothing behind
             await asyncio.to_thread(self._evict, keep=path)
         os.utime(path)  # most recently used
-        yield path
+        self._in_use[path] += 1
+        try:
+            yield path
+        finally:
+            self._in_use[path] -= 1
+            if not self._in_use[path]:
+                del self._in_use[path]
 
     def _evict(self, keep: Path) -> None:
+        """Drop the least recently used copies past ``cached_files``; never one being read."""
         files = sorted(self._cache_dir.glob("*.blob"), key=lambda p: p.stat().st_mtime)
         for old in files[:max(0, len(files) - self._cached_files)]:
-            if old != keep:
+            if old != keep and old not in self._in_use:
                 old.unlink(missing_ok=True)
 
     async def read(self, key: str, chunk_size: int = 1 << 16) -> AsyncIterator[bytes]:
