@@ -19,6 +19,7 @@ import jwt
 import pytest
 from pydantic import SecretStr
 
+from agentflow.domain.errors import StoreUnavailable
 from agentflow.domain.identity import Tenant
 from agentflow.gateway.app import create_app
 from agentflow.ports.embedder import Embedder
@@ -124,7 +125,7 @@ def cited_pages(done: dict[str, Any]) -> set[int]:
 
 
 async def test_a_tenant_moves_to_its_own_model_while_answering_from_the_old_one(
-        stack: Stack, small_pdf: Path, tiny_pdf: Path) -> None:
+        stack: Stack, small_pdf: Path, tiny_pdf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     apple = await stack.upload("acme", small_pdf)
     await stack.upload("beta", small_pdf)
     before = await stack.ask("acme")
@@ -174,12 +175,24 @@ async def test_a_tenant_moves_to_its_own_model_while_answering_from_the_old_one(
     assert await active.index.count("acme", paper["id"]) == 0
 
     # Back to the shipped model: a new generation of 384 dimensions, filled the same way.
+    # Removing the generation left is a step of its own: its first failure is retried.
+    failed: list[int] = []
+    drop = models.drop
+
+    async def drop_failing_once(tenant_id: str, generation: int, dimension: int) -> None:
+        if not failed:
+            failed.append(generation)
+            raise StoreUnavailable("the index store is down", store="qdrant")
+        await drop(tenant_id, generation, dimension)
+
+    monkeypatch.setattr(models, "drop", drop_failing_once)
     back = await stack.client.put("/v1/admin/tenants/acme/embedding", headers=bearer("acme"),
                                   json={"provider": "builtin"})
     assert back.status_code == 202
     state = await stack.settled("acme")
     assert state["active"]["provider"] == "builtin" and state["generation"] == 2
     await gone(stack.container.settings.data_dir / "qdrant-tenant-acme-g1")
+    assert failed == [1]
     assert (await stack.ask("acme"))["answer"] == before["answer"]
 
 

@@ -1,5 +1,6 @@
 """The ``move_tenant_model`` workflow: fill a tenant's new embedding generation from its chunks,
-a page of documents at a time, then make it the active one (or stop, keeping the old one).
+a page of documents at a time, then make it the active one (or stop, keeping the old one), and
+remove the generation it left.
 
 Deterministic: it plans from activity results only; documents and vectors stay in their stores
 (only a listing cursor crosses the history).
@@ -41,16 +42,28 @@ class MoveFailure(MoveRef):
     message: str
 
 
+class Retirement(MoveRef):
+    """The generation a tenant left (``generation``), whose vectors go."""
+
+    dimension: int
+
+
 class MoveOutcome(BaseModel):
-    """How the move ended: ``moved``, ``failed`` or ``superseded``."""
+    """How the move ended: ``moved``, ``failed`` or ``superseded``; a move that switched
+    names the generation left behind."""
 
     tenant_id: str
     status: str
+    retire: Retirement | None = None
 
 
 MOVE_BATCH = ActivityRef("move_embed_batch", MoveBatch, MoveStep)
 MOVE_FINISH = ActivityRef("move_finish", MoveRef, MoveOutcome)
+MOVE_RETIRE = ActivityRef("move_retire", Retirement, MoveOutcome)
 MOVE_FAIL = ActivityRef("move_fail", MoveFailure, MoveOutcome)
+# Retiring is idempotent and the switch is already made: it is retried for longer.
+RETIRE_RETRY = RetryPolicy(first_retry_interval=timedelta(seconds=1), max_number_of_attempts=10,
+                           backoff_coefficient=2.0, max_retry_interval=timedelta(seconds=60))
 
 
 def move_tenant_model(ctx: WorkflowContext, job: MoveRef) -> Generator[Task, Any, Any]:
@@ -62,7 +75,12 @@ def move_tenant_model(ctx: WorkflowContext, job: MoveRef) -> Generator[Task, Any
                                    retry_policy=RETRY)
         if not step.current:
             return MoveOutcome(tenant_id=job.tenant_id, status="superseded").model_dump()
-        return (yield ctx.call_activity(MOVE_FINISH, input=job, retry_policy=RETRY))
+        outcome = yield from call(ctx, MOVE_FINISH, job, retry_policy=RETRY)
     except ActivityError as error:
         failure = MoveFailure(**job.model_dump(), message=error.message)
         return (yield ctx.call_activity(MOVE_FAIL, input=failure, retry_policy=RETRY))
+    if outcome.retire is not None:
+        # A step of its own: a failure here is retried without re-reading a move that has
+        # already switched (which would take it for superseded and leave the old vectors).
+        yield from call(ctx, MOVE_RETIRE, outcome.retire, retry_policy=RETIRE_RETRY)
+    return outcome.model_dump()

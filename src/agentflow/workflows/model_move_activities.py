@@ -24,10 +24,12 @@ from agentflow.workflows.model_move import (
     MOVE_BATCH,
     MOVE_FAIL,
     MOVE_FINISH,
+    MOVE_RETIRE,
     MoveBatch,
     MoveFailure,
     MoveOutcome,
     MoveStep,
+    Retirement,
 )
 
 log = structlog.get_logger(__name__)
@@ -47,6 +49,7 @@ class ModelMoveActivities:
     def register(self, engine: WorkflowEngine) -> None:
         engine.register_activity(MOVE_BATCH, json_activity(MOVE_BATCH, self.batch))
         engine.register_activity(MOVE_FINISH, json_activity(MOVE_FINISH, self.finish))
+        engine.register_activity(MOVE_RETIRE, json_activity(MOVE_RETIRE, self.retire))
         engine.register_activity(MOVE_FAIL, json_activity(MOVE_FAIL, self.fail))
 
     async def _target(self, job: MoveRef) -> tuple[TenantEmbedding, ModelChoice] | None:
@@ -118,10 +121,10 @@ class ModelMoveActivities:
 
         if not await self._update(job.tenant_id, switched):
             return MoveOutcome(tenant_id=job.tenant_id, status="superseded")
-        await self._retire(job.tenant_id, old)
         log.info("model_move_finished", tenant_id=job.tenant_id, generation=job.generation,
                  documents=ready)
-        return MoveOutcome(tenant_id=job.tenant_id, status="moved")
+        return MoveOutcome(tenant_id=job.tenant_id, status="moved", retire=Retirement(
+            tenant_id=job.tenant_id, generation=old.generation, dimension=old.spec.dimension))
 
     async def _embed(self, document: Document, target: ModelChoice) -> None:
         """The document's chunks into the target; taken out again if the document was deleted
@@ -131,14 +134,17 @@ class ModelMoveActivities:
         if await self.catalog.get_document(document.tenant_id, document.id) is None:
             await target.index.delete_document(document.tenant_id, document.id)
 
-    async def _retire(self, tenant_id: str, old: ModelChoice) -> None:
+    async def retire(self, ctx: ActivityContext, left: Retirement) -> MoveOutcome:
         """Remove the generation the tenant left: drop its own index, or take the tenant's
-        points out of the shared one."""
-        if old.generation != 0:
-            await self.models.drop(tenant_id, old.generation, old.spec.dimension)
-            return
-        async for document in every_document(self.catalog, tenant_id):
-            await old.index.delete_document(tenant_id, document.id)
+        points out of the shared one. Idempotent: a retry finishes what a failure left."""
+        if left.generation != 0:
+            await self.models.drop(left.tenant_id, left.generation, left.dimension)
+        else:
+            async for document in every_document(self.catalog, left.tenant_id):
+                await self.models.shared.delete_document(left.tenant_id, document.id)
+        log.info("model_generation_retired", tenant_id=left.tenant_id,
+                 generation=left.generation)
+        return MoveOutcome(tenant_id=left.tenant_id, status="moved")
 
     async def fail(self, ctx: ActivityContext, failure: MoveFailure) -> MoveOutcome:
         current = await self._target(failure)
