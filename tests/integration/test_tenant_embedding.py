@@ -309,3 +309,25 @@ async def test_documents_added_and_deleted_during_a_move_end_up_right(
     assert await active.index.count("acme", leaving["id"]) == 0
     documents = (await stack.client.get("/v1/documents", headers=bearer("acme", "user"))).json()
     assert sum(d["chunks"] for d in documents["documents"]) == await active.index.count("acme")
+
+
+async def test_a_move_that_cannot_start_is_marked_failed(
+        stack: Stack, small_pdf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    await stack.upload("acme", small_pdf)
+    changes = stack.container.model_changes
+
+    async def engine_down(*args: Any, **kwargs: Any) -> None:
+        raise StoreUnavailable("the workflow engine is down", store="workflows")
+
+    monkeypatch.setattr(changes.engine, "schedule_new_workflow", engine_down)
+    response = await stack.client.put("/v1/admin/tenants/acme/embedding",
+                                      headers=bearer("acme"), json=stack.spec())
+    assert response.status_code == 503 and response.json()["code"] == "store_unavailable"
+    state = await stack.embedding("acme")
+    assert state["status"] == "failed" and state["error"] == "the move could not be started"
+    assert state["active"]["provider"] == "builtin" and state["target"] is None
+    monkeypatch.undo()
+    again = await stack.client.put("/v1/admin/tenants/acme/embedding",
+                                   headers=bearer("acme"), json=stack.spec())
+    assert again.status_code == 202  # nothing was left half-way: a second try moves it
+    assert (await stack.settled("acme"))["generation"] == again.json()["target_generation"]
