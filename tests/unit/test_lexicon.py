@@ -1,10 +1,10 @@
-"""Metrics asked for, searched with the line items financial statements print them as."""
+"""Metrics and topics asked for, searched with the line items and section names reports use."""
 
 from __future__ import annotations
 
 from agentflow.agents.figures import lexical, rows
 from agentflow.domain.queries import Passage
-from agentflow.retrieval.lexicon import expanded, line_items
+from agentflow.retrieval.lexicon import expanded, line_items, section_names
 
 
 def test_metrics_bring_their_line_items() -> None:
@@ -29,3 +29,36 @@ def test_the_capex_row_matches_a_capex_question_once_expanded() -> None:
     question = "What is the FY2018 capital expenditure amount (in USD millions) for 3M?"
     assert lexical(question, capex) == lexical(question, interest) == 0.0
     assert lexical(expanded(question), capex) > lexical(expanded(question), interest)
+
+
+def test_topics_are_searched_with_the_names_of_their_report_sections() -> None:
+    question = "Has PepsiCo reported any ongoing legal battles?"
+    assert section_names(question) == ["legal proceedings; litigation; claims; contingencies"]
+    assert "legal proceedings" in expanded(question, sections=True)
+    assert expanded(question) == question  # answers are scored on the question's own words
+    assert "geographic areas" in expanded("Which geographies does it operate in?",
+                                          sections=True)
+    assert section_names("What was the operating margin?") == []
+
+
+def test_a_pointer_elsewhere_is_read_only_when_nothing_else_answers() -> None:
+    import numpy as np
+
+    from agentflow.agents.selection import Candidate, is_pointer, score, select
+    from agentflow.retrieval.sentences import Sentence
+
+    assert is_pointer("Refer to Note 2, Acquisitions, for additional information.")
+    assert is_pointer("See Note 7 for details.")
+    assert not is_pointer("Seeing demand grow, we acquired Current Health in fiscal 2022.")
+
+    def candidate(text: str, cosine: float, seed: int) -> Candidate:
+        vector = np.random.default_rng(seed).normal(size=8).astype(np.float32)
+        return Candidate(0, Sentence(0, len(text), text), cosine, vector / np.linalg.norm(vector))
+
+    pointer = candidate("Refer to Note 2, Acquisitions, for additional information.", 0.55, 1)
+    answer = candidate("In fiscal 2022 we acquired all shares of Current Health.", 0.45, 2)
+    question = "What acquisitions did the company make?"
+    chosen = select(score([pointer, answer], question), max_sentences=2, min_cosine=0.35)
+    assert [c.candidate.sentence.text for c in chosen] == [answer.sentence.text]
+    alone = select(score([pointer], question), max_sentences=2, min_cosine=0.35)
+    assert [c.candidate.sentence.text for c in alone] == [pointer.sentence.text]

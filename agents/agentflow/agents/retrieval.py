@@ -36,7 +36,7 @@ class RetrievalAgent:
     async def handle(self, message: AgentMessage) -> RetrievalResponse:
         request = expect(message, RetrievalRequest, self.name)
         # A metric asked for is searched with the line items statements print it as.
-        text = expanded(search_text(request.question, request.history))
+        text = expanded(search_text(request.question, request.history), sections=True)
         # A figure from a financial statement is looked for in that statement's pages too.
         passages, routing = await self._search.routed_search(
             request.tenant_id, text, limit=request.top_k, filters=request.filters,

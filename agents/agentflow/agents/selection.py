@@ -7,6 +7,7 @@ the question's content words it contains, and its passage's retrieval rank.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -16,7 +17,8 @@ import numpy as np
 from agentflow.retrieval.sentences import Sentence
 from agentflow.retrieval.terms import STOPWORDS, content_terms, stem
 
-__all__ = ["STOPWORDS", "Candidate", "Scored", "confidence", "content_terms", "is_relevant",
+__all__ = ["STOPWORDS", "Candidate", "Scored", "confidence", "content_terms", "is_pointer",
+           "is_relevant",
            "score", "select", "shortlist", "stem"]
 
 DENSE_WEIGHT, LEXICAL_WEIGHT, RANK_WEIGHT = 0.6, 0.3, 0.1
@@ -75,6 +77,16 @@ def score(candidates: list[Candidate], question: str, names: Names | None = None
     return sorted(scored, key=lambda s: -s.score)
 
 
+_POINTER = re.compile(r"(?i)^\(?(?:refer\s+to|see|for\s+(?:additional|more|further)\s+"
+                      r"(?:information|details|discussion))\b")
+POINTER_WORDS = 20  # longer, a sentence starting "See ..." says something itself
+
+
+def is_pointer(text: str) -> bool:
+    """Whether a sentence only points to another part of the document ("See Note 7.")."""
+    return bool(_POINTER.match(text)) and len(text.split()) <= POINTER_WORDS
+
+
 def is_relevant(best: Scored, *, min_cosine: float) -> bool:
     """Whether the best sentence answers anything: close in meaning, or sharing the words."""
     return best.candidate.cosine >= min_cosine or (
@@ -89,6 +101,10 @@ def select(scored: list[Scored], *, max_sentences: int, min_cosine: float,
     relevant = [item for item in scored if is_relevant(item, min_cosine=min_cosine)]
     if not relevant:
         return []
+    # A pointer elsewhere ("Refer to Note 2, Acquisitions, for additional information.") shares
+    # the question's words and answers nothing: it is read only when nothing else is relevant.
+    relevant = [item for item in relevant if not is_pointer(item.candidate.sentence.text)
+                ] or relevant
     floor = relevant[0].score * relative_floor
     chosen: list[Scored] = []
     for item in relevant:

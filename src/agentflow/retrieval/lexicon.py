@@ -1,11 +1,13 @@
-"""Financial metrics in the words financial statements use for them.
+"""Financial metrics and report topics in the words reports use for them.
 
 Analysts ask for metrics ("capital expenditure", "operating margin", "free cash flow"); filings
 print the line items the metrics are made of ("Purchases of property, plant and equipment",
 "Operating income", "Net cash provided by operating activities"). A small embedding model does
 not bridge the two, and BM25 cannot. A question naming a metric is therefore searched with
 the standard line-item names (US GAAP / IFRS statement captions) added, and a figure row is
-matched against them too. The table is general accounting vocabulary, not tied to any issuer.
+matched against them too. Likewise a question about a topic ("legal battles", "the geographies
+it operates in") is searched with the names reports give the section on it ("legal
+proceedings", "geographic areas"). Both tables are general vocabulary, tied to no issuer.
 """
 
 from __future__ import annotations
@@ -45,8 +47,23 @@ _LINE_ITEMS: tuple[tuple[str, str], ...] = (
     (r"r&d\b", "research and development expense"),
     (r"\beps\b", "earnings per share; diluted; basic"),
 )
+# topic as asked -> the names reports give the sections that cover it (the items of an annual
+# or quarterly report: Legal Proceedings, Risk Factors, segment and geographic information).
+_SECTIONS: tuple[tuple[str, str], ...] = (
+    (r"legal\s+(?:battles?|proceedings?|matters?|actions?|disputes?|cases?)|lawsuits?|"
+     r"litigations?|\bsued\b", "legal proceedings; litigation; claims; contingencies"),
+    (r"geograph(?:y|ies|ic)|\bregions?\b|\bcountries\b|operates?\s+in\b",
+     "geographic areas; reportable segments; international operations"),
+    (r"acquisitions?|\bacquired\b|\bmergers?\b", "business combinations; acquisitions"),
+    (r"\brisks?\b", "risk factors"),
+    (r"\bemployees\b|headcount|workforce", "human capital; employees"),
+    (r"competitors?|competition", "competition"),
+    (r"\bretain|retention|churn|attrition", "retention; attrition; renewal"),
+)
 _COMPILED = tuple((re.compile(rf"\b(?:{asked})", re.IGNORECASE), items)
                   for asked, items in _LINE_ITEMS)
+_SECTION_NAMES = tuple((re.compile(rf"\b(?:{asked})", re.IGNORECASE), names)
+                       for asked, names in _SECTIONS)
 
 
 def line_items(question: str) -> list[str]:
@@ -54,7 +71,14 @@ def line_items(question: str) -> list[str]:
     return [items for pattern, items in _COMPILED if pattern.search(question)]
 
 
-def expanded(question: str) -> str:
-    """``question`` with the line items of the metrics it names appended."""
-    items = line_items(question)
+def section_names(question: str) -> list[str]:
+    """The names reports give the sections about the topics ``question`` asks of."""
+    return [names for pattern, names in _SECTION_NAMES if pattern.search(question)]
+
+
+def expanded(question: str, *, sections: bool = False) -> str:
+    """``question`` with the line items of the metrics it names appended, and with
+    ``sections`` the names of the report sections its topics are in (for search: answers
+    are scored on the question's own words and the line items, not on section names)."""
+    items = line_items(question) + (section_names(question) if sections else [])
     return f"{question} ({'; '.join(items)})" if items else question
