@@ -129,8 +129,6 @@ async def test_keys_cannot_escape_the_store(blobs: BlobStore, key: str) -> None:
     await writer.abort()
 
 
-
-
 async def test_an_unreachable_s3_store_is_unavailable(tmp_path: Path) -> None:
     import boto3
     from botocore.config import Config
@@ -155,11 +153,25 @@ async def test_an_unreachable_s3_store_is_unavailable(tmp_path: Path) -> None:
         await writer.commit("t/a.pdf")
 
 
-@pytest.mark.parametrize("store", ["s3"], indirect=True)  # the one that downloads to a cache
-async def test_a_download_broken_off_leaves_no_partial_file(
-        store: tuple[BlobStore, Leftovers], tmp_path: Path) -> None:
+def _connection_lost() -> Exception:
     from botocore.exceptions import EndpointConnectionError
 
+    lost: Exception = EndpointConnectionError(endpoint_url="http://127.0.0.1")
+    return lost
+
+
+def _retries_exceeded() -> Exception:  # what boto3's transfer raises for a broken stream
+    from boto3.exceptions import RetriesExceededError
+
+    exceeded: Exception = RetriesExceededError(_connection_lost())
+    return exceeded
+
+
+@pytest.mark.parametrize("store", ["s3"], indirect=True)  # the one that downloads to a cache
+@pytest.mark.parametrize("failure", [_connection_lost, _retries_exceeded])
+async def test_a_download_broken_off_leaves_no_partial_file(
+        store: tuple[BlobStore, Leftovers], tmp_path: Path,
+        failure: Callable[[], Exception]) -> None:
     from agentflow.adapters.blob.s3_store import S3BlobStore
 
     blobs, _ = store
@@ -175,7 +187,7 @@ async def test_a_download_broken_off_leaves_no_partial_file(
 
         def download_file(self, Bucket: str, Key: str, Filename: str) -> None:
             Path(Filename).write_bytes(b"%PDF-1.7 wh")
-            raise EndpointConnectionError(endpoint_url="http://127.0.0.1")
+            raise failure()
 
     blobs.client = BreaksMidway()
     with pytest.raises(StoreUnavailable):

@@ -97,3 +97,41 @@ async def test_an_unreachable_or_slow_endpoint_fails_in_bounded_time(
     server.delay_s = 2.0
     with pytest.raises(EmbeddingFailed, match="timed out"):
         await remote(base, embedder, max_retries=0, timeout_s=0.3).embed_query("x")
+
+
+async def test_every_request_is_vetted_where_its_host_points(
+        endpoint: tuple[EmbeddingsServer, str], embedder: Embedder) -> None:
+    from agentflow.ingestion.endpoint_guard import EndpointGuard
+
+    server, base = endpoint
+    allowed = remote(base, embedder, check=EndpointGuard.allowing(["127.0.0.1/32"]).check)
+    assert len(await allowed.embed_query("allowed")) == 512
+    # The same endpoint once its address is no longer allowed (a name that now resolves to an
+    # internal address): refused before anything is sent.
+    calls = len(server.calls)
+    refused = remote(base, embedder, check=EndpointGuard().check, max_retries=0)
+    with pytest.raises(EmbeddingFailed, match="internal address"):
+        await refused.embed_query("refused")
+    assert len(server.calls) == calls
+    await allowed.close()
+    await refused.close()
+
+
+async def test_redirects_are_not_followed(
+        endpoint: tuple[EmbeddingsServer, str], embedder: Embedder) -> None:
+    from starlette.applications import Starlette
+    from starlette.responses import RedirectResponse
+    from starlette.routing import Route
+
+    server, base = endpoint
+
+    async def elsewhere(_: object) -> RedirectResponse:
+        return RedirectResponse(f"{base}/embeddings", status_code=307)
+
+    app = Starlette(routes=[Route("/v1/embeddings", elsewhere, methods=["POST"])])
+    async with serving(app) as redirecting:
+        model = remote(f"{redirecting}/v1", embedder, max_retries=0)
+        with pytest.raises(EmbeddingFailed, match="answered 307"):
+            await model.embed_query("where to?")
+        await model.close()
+    assert server.calls == []

@@ -7,6 +7,7 @@ from pathlib import Path
 import structlog
 
 from agentflow.domain.embedding_models import EmbeddingModelSpec
+from agentflow.ingestion.endpoint_guard import EndpointGuard
 from agentflow.ports.batch_executor import BatchExecutor
 from agentflow.ports.embedder import Embedder
 from agentflow.runtime.optional import load
@@ -71,8 +72,11 @@ def pooled_embedder(settings: Settings, executor: BatchExecutor, local: Embedder
     return PooledEmbedder(local, executor, stage)
 
 
-def remote_embedder(spec: EmbeddingModelSpec, builtin: Embedder) -> Embedder:
-    """A tenant's OpenAI-compatible embeddings endpoint (chunks keep the shipped tokenizer)."""
+def remote_embedder(spec: EmbeddingModelSpec, builtin: Embedder, *,
+                    guard: EndpointGuard | None = None) -> Embedder:
+    """A tenant's OpenAI-compatible embeddings endpoint (chunks keep the shipped tokenizer);
+    ``guard`` vets every request's address."""
     adapter = load("agentflow.adapters.embed.openai_embeddings")
-    built: Embedder = adapter.OpenAIEmbeddings(spec, builtin.tokenizer)
+    built: Embedder = adapter.OpenAIEmbeddings(spec, builtin.tokenizer,
+                                               check=guard.check if guard else None)
     return built

@@ -24,7 +24,9 @@ def build_tenant_models(settings: Settings, store: TenantModelStore, embedder: E
                         shared: VectorIndex) -> TenantModels:
     """Tenants' models: the shipped one in the shared index, others in indexes of their own
     (Qdrant Edge folders or server collections named after the tenant and generation)."""
-    return TenantModels(store, embedder, shared, remote=remote_embedder,
+    guard = EndpointGuard.allowing(settings.embedding.internal_endpoints)
+    return TenantModels(store, embedder, shared,
+                        remote=lambda spec, builtin: remote_embedder(spec, builtin, guard=guard),
                         indexes=lambda name, dimension: build_index(settings, dimension, of=name))
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import threading
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from boto3.exceptions import Boto3Error
 from botocore.exceptions import BotoCoreError, ClientError
 
 from agentflow.adapters.blob.local_files import _safe_key
@@ -119,6 +121,7 @@ class S3BlobStore:
         self._cache_dir = cache_dir
         self._cached_files = cached_files
         self._in_use: Counter[Path] = Counter()  # local copies a caller is reading now
+        self._lock = threading.Lock()  # between readers and the eviction thread
         self._cache_dir.mkdir(parents=True, exist_ok=True)
 
     def key(self, key: str) -> str:
@@ -133,7 +136,7 @@ class S3BlobStore:
             if missing is not None and _missing(error):
                 raise NotFound(f"blob {missing} does not exist", key=missing) from None
             raise _unavailable(operation, error) from None
-        except BotoCoreError as error:
+        except (BotoCoreError, Boto3Error) as error:  # unreachable; a transfer broken off
             raise _unavailable(operation, error) from None
 
     async def ensure_bucket(self) -> None:
@@ -170,30 +173,33 @@ class S3BlobStore:
         etag = str(head.get("ETag", "")).strip('"')
         name = hashlib.sha256(f"{self.key(key)}\0{etag}".encode()).hexdigest()
         path = self._cache_dir / f"{name}.blob"
-        if not path.is_file():
-            partial = path.with_suffix(f".{uuid.uuid4().hex}.part")
-            try:
-                await self.call("download_file", missing=key, Bucket=self.bucket,
-                                Key=self.key(key), Filename=str(partial))
-                partial.replace(path)  # atomic: a reader never sees half a file
-            finally:
-                partial.unlink(missing_ok=True)  # a failed download leaves nothing behind
-            await asyncio.to_thread(self._evict, keep=path)
-        os.utime(path)  # most recently used
-        self._in_use[path] += 1
+        with self._lock:  # in use from here: no eviction may take it now
+            self._in_use[path] += 1
         try:
+            if not path.is_file():
+                partial = path.with_suffix(f".{uuid.uuid4().hex}.part")
+                try:
+                    await self.call("download_file", missing=key, Bucket=self.bucket,
+                                    Key=self.key(key), Filename=str(partial))
+                    partial.replace(path)  # atomic: a reader never sees half a file
+                finally:
+                    partial.unlink(missing_ok=True)  # a failed download leaves nothing
+                await asyncio.to_thread(self._evict, keep=path)
+            os.utime(path)  # most recently used
             yield path
         finally:
-            self._in_use[path] -= 1
-            if not self._in_use[path]:
-                del self._in_use[path]
+            with self._lock:
+                self._in_use[path] -= 1
+                if not self._in_use[path]:
+                    del self._in_use[path]
 
     def _evict(self, keep: Path) -> None:
         """Drop the least recently used copies past ``cached_files``; never one being read."""
-        files = sorted(self._cache_dir.glob("*.blob"), key=lambda p: p.stat().st_mtime)
-        for old in files[:max(0, len(files) - self._cached_files)]:
-            if old != keep and old not in self._in_use:
-                old.unlink(missing_ok=True)
+        with self._lock:
+            files = sorted(self._cache_dir.glob("*.blob"), key=lambda p: p.stat().st_mtime)
+            for old in files[:max(0, len(files) - self._cached_files)]:
+                if old != keep and old not in self._in_use:
+                    old.unlink(missing_ok=True)
 
     async def read(self, key: str, chunk_size: int = 1 << 16) -> AsyncIterator[bytes]:
         response = await self.call("get_object", missing=key, Bucket=self.bucket,

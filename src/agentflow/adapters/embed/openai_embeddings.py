@@ -5,36 +5,59 @@ Texts go in batches of ``batch_size``; every answer is checked (one vector per t
 configured dimension) and L2-normalised, so the index's cosine works for any model. The SDK
 retries throttling and server errors with back-off (``max_retries``); what still fails becomes
 ``EmbeddingFailed`` with the endpoint's reason. Chunks are cut by the shipped model's
-tokenizer, whose 254-piece window fits every common embedding model.
+tokenizer, whose 254-piece window fits every common embedding model. Redirects are not
+followed, and ``check`` (where the URL may point) runs before every request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
+import httpx2 as httpx  # the HTTP client the OpenAI SDK is built on
 import numpy as np
 import openai
 from openai import AsyncOpenAI
 
 from agentflow.domain.embedding_models import EmbeddingModelSpec
-from agentflow.domain.errors import EmbeddingFailed
+from agentflow.domain.errors import AgentFlowError, EmbeddingFailed
 from agentflow.ports.embedder import Tokenizer
+
+UrlCheck = Callable[[str], Awaitable[None]]  # raises when a URL may not be called
+
+
+class _CheckedTransport(httpx.AsyncBaseTransport):
+    """Checks each request's URL where it resolves now, then sends it."""
+
+    def __init__(self, check: UrlCheck) -> None:
+        self._check = check
+        self._inner = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await self._check(str(request.url))
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
 
 
 class OpenAIEmbeddings:
     """One tenant's remote model."""
 
     def __init__(self, spec: EmbeddingModelSpec, tokenizer: Tokenizer, *,
-                 batch_size: int = 64, timeout_s: float = 30.0, max_retries: int = 2) -> None:
-        """Embed with ``spec`` (its base URL, model, dimension and key)."""
+                 batch_size: int = 64, timeout_s: float = 30.0, max_retries: int = 2,
+                 check: UrlCheck | None = None) -> None:
+        """Embed with ``spec`` (its base URL, model, dimension and key); ``check`` vets every
+        request's URL first."""
         self.name = f"{spec.model}@{spec.base_url}"
         self.dimension = spec.dimension
         self._model = spec.model
         self._tokenizer = tokenizer
         self._batch_size = batch_size
         key = spec.api_key.get_secret_value() if spec.api_key else "not-needed"
+        transport: httpx.AsyncBaseTransport | None = _CheckedTransport(check) if check else None
+        http = openai.DefaultAsyncHttpxClient(follow_redirects=False, transport=transport)
         self._client = AsyncOpenAI(base_url=spec.base_url, api_key=key, max_retries=max_retries,
-                                   timeout=timeout_s)
+                                   timeout=timeout_s, http_client=http)
 
     @property
     def tokenizer(self) -> Tokenizer:
@@ -60,6 +83,9 @@ class OpenAIEmbeddings:
                 status=error.status_code, model=self._model) from None
         except openai.APIError as error:  # connection refused, timed out, not JSON
             raise EmbeddingFailed(f"the embeddings endpoint failed: {error}",
+                                  model=self._model) from None
+        except AgentFlowError as error:  # the check refused the address: nothing was sent
+            raise EmbeddingFailed(f"the embeddings endpoint failed: {error.detail}",
                                   model=self._model) from None
         rows = sorted(response.data, key=lambda item: item.index)
         if len(rows) != len(texts):
