@@ -49,8 +49,9 @@ class Retirement(MoveRef):
 
 
 class MoveOutcome(BaseModel):
-    """How the move ended: ``moved``, ``failed`` or ``superseded``; a move that switched
-    names the generation left behind."""
+    """How the move ended: ``moved``, ``moved_not_retired`` (the generation left behind could
+    not be removed), ``failed`` or ``superseded``; a move that switched names the generation
+    left behind."""
 
     tenant_id: str
     status: str
@@ -82,5 +83,8 @@ def move_tenant_model(ctx: WorkflowContext, job: MoveRef) -> Generator[Task, Any
     if outcome.retire is not None:
         # A step of its own: a failure here is retried without re-reading a move that has
         # already switched (which would take it for superseded and leave the old vectors).
-        yield from call(ctx, MOVE_RETIRE, outcome.retire, retry_policy=RETIRE_RETRY)
+        try:
+            yield from call(ctx, MOVE_RETIRE, outcome.retire, retry_policy=RETIRE_RETRY)
+        except ActivityError:  # the switch stands; the workflow's outcome says what is left
+            return outcome.model_copy(update={"status": "moved_not_retired"}).model_dump()
     return outcome.model_dump()
