@@ -39,6 +39,11 @@ def test_topics_are_searched_with_the_names_of_their_report_sections() -> None:
     assert "geographic areas" in expanded("Which geographies does it operate in?",
                                           sections=True)
     assert section_names("What was the operating margin?") == []
+    # Words of other meanings name no topic.
+    for other in ("What were retained earnings in 2022?", "How large is its interest rate risk?",
+                  "What did Regions Financial earn?"):
+        assert section_names(other) == [], other
+    assert section_names("What are the key risks to the business?") == ["risk factors"]
 
 
 def test_a_pointer_elsewhere_is_read_only_when_nothing_else_answers() -> None:

@@ -77,3 +77,11 @@ def test_sentences_of_a_real_page_whose_lines_are_blocks() -> None:
     assert not any(t[0].islower() for t in texts)  # no sentence starts mid-way
     for sentence in split_sentences(page.text):
         assert normalize(page.text[sentence.start:sentence.end]) == sentence.text
+
+
+def test_a_table_row_ending_in_a_nil_dash_does_not_run_on() -> None:
+    text = ("Restructuring charges 12 \u2014\n\nTotal operating expenses 1,234 1,100\n\n"
+            "A non-\n\nGAAP measure.")
+    assert [s.text for s in split_sentences(text)] == [
+        "Restructuring charges 12 \u2014", "Total operating expenses 1,234 1,100",
+        "A non- GAAP measure."]

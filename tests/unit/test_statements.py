@@ -96,7 +96,8 @@ def test_tables_about_a_statement_are_not_the_statement() -> None:
     # caption line alone.
     assert statement_of("PARENT COMPANY \u2013 CONDENSED STATEMENTS OF INCOME AND "
                         "COMPREHENSIVE INCOME") is None
-    assert statement_of("Condensed Financial Information of Registrant") is None
+    assert statement_of("Condensed Financial Information of Registrant \u2014 Condensed "
+                        "Balance Sheets") is None
     assert statement_of("Consolidated Statements of Income | Revenues") is Statement.INCOME
 
 

@@ -77,8 +77,8 @@ def score(candidates: list[Candidate], question: str, names: Names | None = None
     return sorted(scored, key=lambda s: -s.score)
 
 
-_POINTER = re.compile(r"(?i)^\(?(?:refer\s+to|see|for\s+(?:additional|more|further)\s+"
-                      r"(?:information|details|discussion))\b")
+_POINTER = re.compile(r"(?i)^\(?(?:refer\s+to|see(?!['\u2019])|for\s+(?:additional|more|"
+                      r"further)\s+(?:information|details|discussion))\b")
 POINTER_WORDS = 20  # longer, a sentence starting "See ..." says something itself
 
 

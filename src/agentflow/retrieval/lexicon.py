@@ -52,13 +52,15 @@ _LINE_ITEMS: tuple[tuple[str, str], ...] = (
 _SECTIONS: tuple[tuple[str, str], ...] = (
     (r"legal\s+(?:battles?|proceedings?|matters?|actions?|disputes?|cases?)|lawsuits?|"
      r"litigations?|\bsued\b", "legal proceedings; litigation; claims; contingencies"),
-    (r"geograph(?:y|ies|ic)|\bregions?\b|\bcountries\b|operates?\s+in\b",
+    (r"geograph(?:y|ies|ic)|(?-i:\bregions?\b)|\bcountries\b|operates?\s+in\b",
      "geographic areas; reportable segments; international operations"),
     (r"acquisitions?|\bacquired\b|\bmergers?\b", "business combinations; acquisitions"),
-    (r"\brisks?\b", "risk factors"),
+    # Not "interest rate risk" or "credit risk": those are market-risk disclosures.
+    (r"\b(?:main|key|major|principal|material|significant|biggest|top)\s+risks?\b|"
+     r"\brisks?\s+(?:factors?|facing|to\s+(?:the|its|our)\s+business)", "risk factors"),
     (r"\bemployees\b|headcount|workforce", "human capital; employees"),
     (r"competitors?|competition", "competition"),
-    (r"\bretain|retention|churn|attrition", "retention; attrition; renewal"),
+    (r"\bretain(?!ed\s+earnings)|retention|churn|attrition", "retention; attrition; renewal"),
 )
 _COMPILED = tuple((re.compile(rf"\b(?:{asked})", re.IGNORECASE), items)
                   for asked, items in _LINE_ITEMS)

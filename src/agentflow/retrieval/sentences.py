@@ -83,7 +83,8 @@ def _runs_on(segment: str, start: int, end: int) -> bool:
     after = segment[end:end + 1]
     if not before or not after or before[-1] in ".!?:;\u2022":
         return False
-    if after.islower() or before[-1] in ",(\u2013\u2014-$":
+    # A hyphen after a letter breaks a word ("non-" / "cash"); a dash alone is a table's nil.
+    if after.islower() or before[-1] in ",(" or (before[-1] == "-" and before[-2:-1].isalpha()):
         return True
     return before.rsplit(None, 1)[-1].lower() in _RUNS_ON
 

@@ -24,9 +24,11 @@ _FISCAL_YEAR = re.compile(r"fy(\d\d|(?:19|20)\d\d)")
 
 
 def stem(word: str) -> str:
-    """A light suffix stripper, then the word's first six letters (truncation stemming): the
-    words of one family meet ("geographies", "geographic"; "operates", "operations"), which
-    suffix rules alone miss, at the price of rare false friends ("general", "generated")."""
+    """A light suffix stripper ("-tion" included), then the word's first seven letters
+    (truncation stemming): the words of one family meet ("geographies", "geographic";
+    "operates", "operations"), which suffix rules alone miss, at the price of rare false
+    friends ("internal", "international"). Six letters joined too many ("current",
+    "currency"; "continuing", "contingencies")."""
     # A possessive is the word itself ("PepsiCo's" is PepsiCo).
     word = word.lower().removesuffix("'s").strip("'-")
     # A fiscal year is its year, as text and column headers write it ("FY2022", "FY22": 2022).
@@ -37,7 +39,9 @@ def stem(word: str) -> str:
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
             break
-    return word[:6] if word.isalpha() else word
+    if word.endswith("tion") and len(word) > 7:  # "operation" meets "operate"
+        word = word[:-3]
+    return word[:7] if word.isalpha() else word
 
 
 def content_terms(text: str) -> set[str]:
