@@ -4,6 +4,7 @@ same generators the same way: results, retries, errors thrown in, fan-out, timer
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Generator
 from datetime import timedelta
 from typing import Any
@@ -123,6 +124,9 @@ async def engine_calls(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Wo
             yield engine, calls
         finally:
             await engine.shutdown()
+        # The SDK's worker thread is gone, so its event loop was collected at shutdown (not
+        # as a ResourceWarning in some later test).
+        assert not [t for t in threading.enumerate() if t.name == "WorkerRunLoop"]
 
 
 async def test_activities_retries_timers_fan_out_and_errors_thrown_in(

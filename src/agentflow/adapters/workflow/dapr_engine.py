@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import re
+import threading
 import warnings
 from collections.abc import Generator, Sequence
 from datetime import datetime, timedelta
@@ -117,6 +118,16 @@ def drive(ctx: DaprContext, inner: Generator[Task, Any, Any]) -> Generator[Task,
             error = ActivityError(ctx.names.get(id(task), "when_all"), error_type, message)
 
 
+_WORKER_THREAD = "WorkerRunLoop"  # the name the Dapr SDK gives its worker's thread
+WORKER_JOIN_S = 30.0
+
+
+def _join_worker_threads() -> None:
+    for thread in threading.enumerate():
+        if thread.name == _WORKER_THREAD and thread is not threading.current_thread():
+            thread.join(timeout=WORKER_JOIN_S)
+
+
 class DaprWorkflowEngine:
     """``worker=False``: only start workflows and read their state (a gateway); the workflows
     and activities then run in the process that has the worker (the orchestrator)."""
@@ -174,6 +185,9 @@ class DaprWorkflowEngine:
             return
         if self._worker:
             await asyncio.to_thread(self._runtime.shutdown)
+            # The SDK joins its worker thread with a time limit; one still draining then
+            # drops its event loop later. Wait for it, so the loop is collected below.
+            await asyncio.to_thread(_join_worker_threads)
         # The SDK's worker thread (now joined) never closes the event loop it made. Drop the
         # runtime that keeps it reachable and collect it here, quietly, instead of letting its
         # ResourceWarning surface at some random later moment. The engine cannot start again.
