@@ -5,6 +5,7 @@ from __future__ import annotations
 from agentflow.agents.figures import lexical, rows
 from agentflow.domain.queries import Passage
 from agentflow.retrieval.lexicon import expanded, line_items, section_names
+from agentflow.runtime.container import Container
 
 
 def test_metrics_bring_their_line_items() -> None:
@@ -67,3 +68,13 @@ def test_a_pointer_elsewhere_is_read_only_when_nothing_else_answers() -> None:
     assert [c.candidate.sentence.text for c in chosen] == [answer.sentence.text]
     alone = select(score([pointer], question), max_sentences=2, min_cosine=0.35)
     assert [c.candidate.sentence.text for c in alone] == [pointer.sentence.text]
+
+
+async def test_the_retrieval_agent_searches_a_topic_with_its_section_names(
+        container: Container) -> None:
+    from agentflow.agents.retrieval import RetrievalAgent
+    from agentflow.domain.messages import RetrievalRequest
+
+    response = await RetrievalAgent(container.search).handle(RetrievalRequest(
+        tenant_id="t", query_id="q", question="Is PepsiCo in any legal battles?"))
+    assert "legal proceedings" in response.search_text

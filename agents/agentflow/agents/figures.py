@@ -18,7 +18,7 @@ from agentflow.agents.selection import content_terms
 from agentflow.domain.documents import page_parts
 from agentflow.domain.queries import Passage
 from agentflow.ingestion.context import ColumnHeaders, is_heading, split_section
-from agentflow.retrieval.routing import named_years
+from agentflow.retrieval.routing import named_years, words
 from agentflow.retrieval.statements import Statement, statement_of
 
 _FIGURE_QUESTION = re.compile(
@@ -168,17 +168,15 @@ def name_terms(document_name: str, question: str = "") -> frozenset[str]:
     """The words that name a document: those of its file name ("PEPSICO_2023Q1_EARNINGS.pdf":
     pepsico, q1, 2023), as ``content_terms`` makes them, and the words of ``question`` that
     spell one of the name's words together ("Best Buy" for "BESTBUY_2023_10K.pdf")."""
-    stem_name = re.sub(r"\.pdf$", "", document_name, flags=re.IGNORECASE)
-    tokens = [t.lower() for t in re.split(r"[^A-Za-z0-9]+", stem_name) if t]
-    words = set(content_terms(" ".join(tokens))) - _KIND_WORDS
-    asked = re.findall(r"[a-z0-9]+", re.sub(r"['\u2019]s\b", "", question.lower()))
-    joined = set(tokens)
+    tokens = words(re.sub(r"\.pdf$", "", document_name, flags=re.IGNORECASE))
+    found = set(content_terms(" ".join(tokens))) - _KIND_WORDS
+    asked, joined = words(question), set(tokens)
     for size in (2, 3):
         for start in range(len(asked) - size + 1):
             run = asked[start:start + size]
             if "".join(run) in joined:
-                words |= content_terms(" ".join(run))
-    return frozenset(words)
+                found |= content_terms(" ".join(run))
+    return frozenset(found)
 
 
 def year_match(row: Row, years: set[str]) -> bool:

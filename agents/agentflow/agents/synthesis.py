@@ -27,7 +27,14 @@ from agentflow.agents.figures import (
 from agentflow.agents.ratios import asked_ratio, asks_trend, compute, unreported
 from agentflow.agents.related import related_questions
 from agentflow.agents.retrieval import search_text
-from agentflow.agents.selection import Candidate, confidence, score, select, shortlist
+from agentflow.agents.selection import (
+    Candidate,
+    confidence,
+    is_relevant,
+    score,
+    select,
+    shortlist,
+)
 from agentflow.domain.messages import (
     AgentMessage,
     AgentName,
@@ -102,7 +109,7 @@ class ExtractiveSynthesisAgent:
         # A figure question gets the row or two that answer it and a sentence or two of
         # context, not a dump of tables.
         limit = min(self._max_sentences, FIGURE_CONTEXT) if figures else self._max_sentences
-        if not select(ranked, max_sentences=1, min_cosine=self._min_cosine):
+        if not any(is_relevant(item, min_cosine=self._min_cosine) for item in ranked):
             # Nothing relevant among the sentences holding the question's own words: those
             # that only share the words naming the document are read before giving up.
             seen = {(c.passage, c.sentence.start) for c in candidates}

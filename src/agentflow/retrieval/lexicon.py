@@ -62,20 +62,28 @@ _SECTIONS: tuple[tuple[str, str], ...] = (
     (r"competitors?|competition", "competition"),
     (r"\bretain(?!ed\s+earnings)|retention|churn|attrition", "retention; attrition; renewal"),
 )
-_COMPILED = tuple((re.compile(rf"\b(?:{asked})", re.IGNORECASE), items)
-                  for asked, items in _LINE_ITEMS)
-_SECTION_NAMES = tuple((re.compile(rf"\b(?:{asked})", re.IGNORECASE), names)
-                       for asked, names in _SECTIONS)
+Table = tuple[tuple[re.Pattern[str], str], ...]
+
+
+def _compiled(table: tuple[tuple[str, str], ...]) -> Table:
+    return tuple((re.compile(rf"\b(?:{asked})", re.IGNORECASE), words) for asked, words in table)
+
+
+_COMPILED, _SECTION_NAMES = _compiled(_LINE_ITEMS), _compiled(_SECTIONS)
+
+
+def _said(table: Table, question: str) -> list[str]:
+    return [words for pattern, words in table if pattern.search(question)]
 
 
 def line_items(question: str) -> list[str]:
     """The statement line items of the metrics ``question`` names (none: an empty list)."""
-    return [items for pattern, items in _COMPILED if pattern.search(question)]
+    return _said(_COMPILED, question)
 
 
 def section_names(question: str) -> list[str]:
     """The names reports give the sections about the topics ``question`` asks of."""
-    return [names for pattern, names in _SECTION_NAMES if pattern.search(question)]
+    return _said(_SECTION_NAMES, question)
 
 
 def expanded(question: str, *, sections: bool = False) -> str:

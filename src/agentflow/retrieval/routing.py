@@ -70,7 +70,8 @@ def named_years(question: str) -> frozenset[int]:
     return frozenset(int(a) if a else 2000 + int(b) for a, b in _YEAR.findall(question))
 
 
-def _words(text: str) -> list[str]:
+def words(text: str) -> list[str]:
+    """The lower-case words of ``text``, possessives off ("Best Buy's": best, buy)."""
     return re.findall(r"[a-z0-9&]+", re.sub(r"['\u2019]s\b", "", text.casefold()))
 
 
@@ -90,8 +91,8 @@ class Cues:
         quarters = [int(a or b) if (a or b) else _ORDINAL[c.lower()]
                     for a, b, c in _QUARTER.findall(question)]
         kinds = frozenset(kind for kind, pattern in _KINDS if pattern.search(question))
-        words = _words(question)
-        grams = {"".join(words[i:i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)}
+        said = words(question)
+        grams = {"".join(said[i:i + n]) for n in (1, 2, 3) for i in range(len(said) - n + 1)}
         return cls(years, quarters[0] if quarters else None, kinds,
                    frozenset(grams), question)
 
@@ -101,10 +102,10 @@ def _names(document: Profiled) -> list[str]:
     profile = document.profile
     names = []
     for org in profile.organisations:
-        core = [w for w in _words(org) if w not in _GENERIC]
+        core = [w for w in words(org) if w not in _GENERIC]
         if core:
             names.append("".join(core))
-    names += [w for w in _words(file_words(document.name))
+    names += [w for w in words(file_words(document.name))
               if len(w) >= 3 and w.isalpha() and w not in _GENERIC]
     return names
 

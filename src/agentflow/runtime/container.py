@@ -57,7 +57,11 @@ from agentflow.runtime.ocr import ocr_options
 from agentflow.runtime.optional import load
 from agentflow.runtime.processing import build_dispatch, build_engine, build_executor, build_index
 from agentflow.runtime.records import build_event_bus, build_records
-from agentflow.runtime.tenant_embedding import build_model_changes, build_tenant_models
+from agentflow.runtime.tenant_embedding import (
+    build_model_changes,
+    build_tenant_models,
+    endpoint_guard,
+)
 from agentflow.settings import (
     Settings,
 )
@@ -156,8 +160,9 @@ def build_container(settings: Settings, *, embedder: Embedder | None = None) -> 
     engine = build_engine(settings)
     engine.register_workflow(INGEST_WORKFLOW, ingest_document)
     thumbnails = Thumbnails(blobs=blobs, extractor=extractor, executor=executor)
-    tenant_models = build_tenant_models(settings, identities, embedder, index)
-    model_changes = build_model_changes(settings, tenant_models, catalog, sparse, engine)
+    guard = endpoint_guard(settings)
+    tenant_models = build_tenant_models(settings, identities, embedder, index, guard)
+    model_changes = build_model_changes(tenant_models, catalog, sparse, engine, guard)
     IngestActivities(
         catalog=catalog, blobs=blobs, extractor=extractor, executor=executor,
         sparse=sparse, models=tenant_models, events=events, bus=bus, audit=audit,

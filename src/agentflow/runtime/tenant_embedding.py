@@ -20,20 +20,25 @@ from agentflow.workflows.model_move import move_tenant_model
 from agentflow.workflows.model_move_activities import ModelMoveActivities
 
 
+def endpoint_guard(settings: Settings) -> EndpointGuard:
+    """Where tenants' own embedding endpoints may point (the operator's internal hosts)."""
+    return EndpointGuard.allowing(settings.embedding.internal_endpoints)
+
+
 def build_tenant_models(settings: Settings, store: TenantModelStore, embedder: Embedder,
-                        shared: VectorIndex) -> TenantModels:
+                        shared: VectorIndex, guard: EndpointGuard) -> TenantModels:
     """Tenants' models: the shipped one in the shared index, others in indexes of their own
-    (Qdrant Edge folders or server collections named after the tenant and generation)."""
-    guard = EndpointGuard.allowing(settings.embedding.internal_endpoints)
+    (Qdrant Edge folders or server collections named after the tenant and generation); every
+    request to an endpoint is vetted by ``guard``."""
     return TenantModels(store, embedder, shared,
                         remote=lambda spec, builtin: remote_embedder(spec, builtin, guard=guard),
                         indexes=lambda name, dimension: build_index(settings, dimension, of=name))
 
 
-def build_model_changes(settings: Settings, models: TenantModels, catalog: Catalog,
-                        sparse: SparseEncoder, engine: WorkflowEngine) -> ModelChanges:
-    """The admin's model changes, and the move workflow with its activities."""
+def build_model_changes(models: TenantModels, catalog: Catalog, sparse: SparseEncoder,
+                        engine: WorkflowEngine, guard: EndpointGuard) -> ModelChanges:
+    """The admin's model changes (an endpoint vetted by ``guard`` first), and the move
+    workflow with its activities."""
     engine.register_workflow(MOVE_WORKFLOW, move_tenant_model)
     ModelMoveActivities(catalog=catalog, models=models, sparse=sparse).register(engine)
-    return ModelChanges(models=models, engine=engine, catalog=catalog,
-                        guard=EndpointGuard.allowing(settings.embedding.internal_endpoints))
+    return ModelChanges(models=models, engine=engine, catalog=catalog, guard=guard)
